@@ -1,0 +1,265 @@
+"""The monitor config: brands, locations, sources, alert rules, channels, HTTP and model settings.
+
+Loaded from YAML and validated with pydantic. ``${VAR}`` in any string value is replaced by the
+environment variable ``VAR`` (so one config file serves the demo, staging and production); secrets such
+as webhook URLs are never written in the file at all: a channel names the environment variable that
+holds its URL (``url_env``), and the value is read only when a notification is sent.
+
+Every validation error is turned into a :class:`~sentiment.errors.ConfigError` whose message names the
+field path, the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sentiment.errors import ConfigError
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Address(_Strict):
+    street: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    region: str | None = None
+    country: str | None = None
+
+    def one_line(self) -> str:
+        parts = [self.street, self.postal_code, self.city, self.region, self.country]
+        return ", ".join(p for p in parts if p)
+
+
+class Location(_Strict):
+    """A place of a brand (a branch, a shop, a restaurant)."""
+
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    address: Address | None = None
+
+
+class Brand(_Strict):
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    competitor: bool = False
+    locations: list[Location] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_locations(self) -> Brand:
+        _no_duplicates([loc.name for loc in self.locations], f"brand {self.name!r} location names")
+        return self
+
+
+class SourceConfig(_Strict):
+    """One configured source: a kind from the registry, a URL, and the brand/location it speaks of.
+
+    ``options`` are passed to the source kind, which validates them itself (each kind knows its own).
+    """
+
+    name: str = Field(pattern=_NAME)
+    kind: str
+    url: str
+    brand: str
+    location: str | None = None
+    enabled: bool = True
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL; allowed: URLs starting with http:// or https://")
+        return value
+
+
+class AlertRules(_Strict):
+    """Parameters of the sentiment-drop rule (see :mod:`sentiment.alerts.rules`)."""
+
+    recent_days: int = Field(default=7, ge=1, le=90)
+    baseline_days: int = Field(default=28, ge=7, le=365)
+    min_mentions: int = Field(default=10, ge=3)
+    alpha: float = Field(default=0.01, gt=0, lt=0.5)
+    min_drop: float = Field(default=0.25, gt=0, le=2)
+    cooldown_days: int = Field(default=7, ge=0, le=365)
+    include_competitors: bool = False
+
+
+class Channel(_Strict):
+    """A notification channel. Its URL is a secret: the config names the environment variable."""
+
+    name: str = Field(pattern=_NAME)
+    kind: Literal["webhook"] = "webhook"
+    url_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    timeout_s: float = Field(default=10.0, gt=0, le=120)
+
+    def url(self) -> str:
+        """Read the secret URL from the environment; the error names the variable, never a value."""
+        value = os.environ.get(self.url_env, "").strip()
+        if not value:
+            raise ConfigError(
+                f"channel {self.name!r}: environment variable {self.url_env} is not set; "
+                "allowed: an http(s) URL in that variable"
+            )
+        if not value.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"channel {self.name!r}: environment variable {self.url_env} does not hold an http(s) URL"
+            )
+        return value
+
+
+class HttpSettings(_Strict):
+    user_agent: str = "sentiment-monitor/0.1 (+https://example.invalid/sentiment-monitor)"
+    timeout_s: float = Field(default=20.0, gt=0, le=300)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    backoff_s: float = Field(default=1.0, ge=0, le=60)
+    max_retry_after_s: float = Field(default=120.0, ge=0, le=3600)
+    per_host_concurrency: int = Field(default=2, ge=1, le=32)
+    min_interval_s: float = Field(default=0.0, ge=0, le=60)
+    max_response_bytes: int = Field(default=5_000_000, ge=1_000, le=200_000_000)
+    respect_robots: bool = True
+    max_pages: int = Field(default=50, ge=1, le=10_000)
+
+
+class ModelSettings(_Strict):
+    name: str = "embedded"
+    batch_size: int = Field(default=32, ge=1, le=1024)
+    cache_dir: str | None = None
+
+
+class MonitorConfig(_Strict):
+    timezone: str = "UTC"
+    database: str = "data/monitor.duckdb"
+    brands: list[Brand] = Field(min_length=1)
+    sources: list[SourceConfig] = Field(default_factory=list)
+    alerts: AlertRules = AlertRules()
+    channels: list[Channel] = Field(default_factory=list)
+    http: HttpSettings = HttpSettings()
+    model: ModelSettings = ModelSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not a known IANA time zone; allowed: names such as 'UTC' or 'Europe/Warsaw'"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> MonitorConfig:
+        _no_duplicates([b.name for b in self.brands], "brand names")
+        _no_duplicates([s.name for s in self.sources], "source names")
+        _no_duplicates([c.name for c in self.channels], "channel names")
+        brands = {b.name: b for b in self.brands}
+        for source in self.sources:
+            brand = brands.get(source.brand)
+            if brand is None:
+                raise ValueError(
+                    f"source {source.name!r}: brand {source.brand!r} is not configured; "
+                    f"allowed: {sorted(brands)}"
+                )
+            if source.location is not None:
+                names = [loc.name for loc in brand.locations]
+                if source.location not in names:
+                    raise ValueError(
+                        f"source {source.name!r}: location {source.location!r} is not a location of brand "
+                        f"{brand.name!r}; allowed: {names}"
+                    )
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def brand(self, name: str) -> Brand:
+        for brand in self.brands:
+            if brand.name == name:
+                return brand
+        raise ConfigError(f"brand {name!r} is not configured; allowed: {[b.name for b in self.brands]}")
+
+    def database_path(self, base: Path | None = None) -> Path:
+        path = Path(self.database)
+        return path if path.is_absolute() or base is None else base / path
+
+
+def _no_duplicates(names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"{what} must be unique; {name!r} appears more than once")
+        seen.add(name)
+
+
+def _expand_env(value: Any, path: str = "") -> Any:
+    if isinstance(value, str):
+
+        def replace(match: re.Match[str]) -> str:
+            var = match.group(1)
+            if var not in os.environ:
+                raise ConfigError(
+                    f"{path or 'config'}: environment variable {var} is referenced as ${{{var}}} but not set; "
+                    "allowed: set it, or write the value in the file"
+                )
+            return os.environ[var]
+
+        return _ENV_REF.sub(replace, value)
+    if isinstance(value, dict):
+        return {k: _expand_env(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_env(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _format_validation_error(err: ValidationError, origin: str) -> str:
+    lines = []
+    for item in err.errors():
+        loc = ".".join(str(p) for p in item["loc"]) or "config"
+        msg = item["msg"].removeprefix("Value error, ")
+        bad = item.get("input")
+        if item["type"] == "extra_forbidden":
+            msg = "unknown field; check the spelling against the documented config"
+        shown = "" if isinstance(bad, dict | list) or item["type"] == "missing" else f" (got {bad!r})"
+        lines.append(f"  {loc}: {msg}{shown}")
+    return f"invalid monitor config {origin}:\n" + "\n".join(lines)
+
+
+def parse_config(data: Any, origin: str = "<dict>") -> MonitorConfig:
+    """Validate an already-parsed mapping (after ``${VAR}`` expansion) into a :class:`MonitorConfig`."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"invalid monitor config {origin}: the top level must be a mapping, got {type(data).__name__}")
+    try:
+        return MonitorConfig.model_validate(_expand_env(data))
+    except ValidationError as err:
+        raise ConfigError(_format_validation_error(err, origin)) from None
+
+
+def load_config(path: str | Path) -> MonitorConfig:
+    """Read and validate a YAML monitor config; relative ``database`` paths stay relative to the CWD."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {str(path)!r} does not exist") from None
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"config file {str(path)!r} is not UTF-8 text ({err.reason} at byte {err.start})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"config file {str(path)!r} is not valid YAML{where}: {getattr(err, 'problem', err)}") from None
+    return parse_config(data, origin=repr(str(path)))

@@ -1,0 +1,130 @@
+"""The plain records that cross stage boundaries: sources -> text -> model -> store -> alerts.
+
+They are frozen dataclasses, not ORM objects: every stage is a function over these, testable alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+Label = Literal["negative", "neutral", "positive"]
+LABELS: tuple[Label, Label, Label] = ("negative", "neutral", "positive")
+
+
+def mention_id(source: str, source_item_id: str) -> str:
+    """Derive a mention's id from its source name and the source's own id for the item.
+
+    Deterministic, so re-running a night or a backfill writes the same id and never duplicates.
+    """
+    digest = hashlib.sha256(f"{source}\x1f{source_item_id}".encode()).hexdigest()
+    return digest[:24]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One public review, post or article about a brand, as a source parsed it.
+
+    ``author`` is the raw name as the page showed it; the text stage replaces it by ``author_hash``
+    (salted) and clears it, and the store only ever writes the hash.
+    ``platform_lang`` is what the platform claimed; it is kept for reference and never trusted:
+    ``lang`` is set by the text stage's own language identification.
+    ``rating`` is normalised to a 1..5 scale by the parser (from bestRating/worstRating).
+    """
+
+    source: str
+    source_item_id: str
+    text: str
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    rating: float | None = None
+    brand: str | None = None
+    location: str | None = None
+    platform_lang: str | None = None
+    # Set by the text stage.
+    lang: str | None = None
+    author_hash: str | None = None
+    content_hash: str | None = None
+    duplicate_of: str | None = None
+
+    @property
+    def id(self) -> str:
+        return mention_id(self.source, self.source_item_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    """Page-level facts a review page states about the reviewed item (schema.org)."""
+
+    item_name: str | None = None
+    item_type: str | None = None
+    address: str | None = None
+    rating_value: float | None = None
+    rating_count: int | None = None
+    review_count: int | None = None
+    best_rating: float | None = None
+    worst_rating: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """The model's reading of one text. ``score = p(positive) - p(negative)`` in [-1, 1]."""
+
+    label: Label
+    probabilities: dict[str, float]
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A stored prediction for one mention by one model version."""
+
+    mention_id: str
+    model_id: str
+    model_version: str
+    label: Label
+    p_negative: float
+    p_neutral: float
+    p_positive: float
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOutcome:
+    """What one source did in one run: counted into the run record whether it worked or not."""
+
+    source: str
+    status: Literal["ok", "failed"]
+    mentions: list[Mention] = field(default_factory=list)
+    pages: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    cursor: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A statistically significant sentiment drop for a brand or a location."""
+
+    id: str
+    rule: str
+    scope: Literal["brand", "location"]
+    brand: str
+    location: str | None
+    as_of: date
+    recent_start: date
+    recent_end: date
+    baseline_start: date
+    baseline_end: date
+    n_recent: int
+    n_baseline: int
+    recent_mean: float
+    baseline_mean: float
+    effect: float
+    p_value: float
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
