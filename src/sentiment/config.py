@@ -169,8 +169,7 @@ class MonitorConfig(_Strict):
             brand = brands.get(source.brand)
             if brand is None:
                 raise ValueError(
-                    f"source {source.name!r}: brand {source.brand!r} is not configured; "
-                    f"allowed: {sorted(brands)}"
+                    f"source {source.name!r}: brand {source.brand!r} is not configured; allowed: {sorted(brands)}"
                 )
             if source.location is not None:
                 names = [loc.name for loc in brand.locations]
@@ -240,7 +239,9 @@ def _format_validation_error(err: ValidationError, origin: str) -> str:
 def parse_config(data: Any, origin: str = "<dict>") -> MonitorConfig:
     """Validate an already-parsed mapping (after ``${VAR}`` expansion) into a :class:`MonitorConfig`."""
     if not isinstance(data, dict):
-        raise ConfigError(f"invalid monitor config {origin}: the top level must be a mapping, got {type(data).__name__}")
+        raise ConfigError(
+            f"invalid monitor config {origin}: the top level must be a mapping, got {type(data).__name__}"
+        )
     try:
         return MonitorConfig.model_validate(_expand_env(data))
     except ValidationError as err:
@@ -261,5 +262,7 @@ def load_config(path: str | Path) -> MonitorConfig:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"config file {str(path)!r} is not valid YAML{where}: {getattr(err, 'problem', err)}") from None
+        raise ConfigError(
+            f"config file {str(path)!r} is not valid YAML{where}: {getattr(err, 'problem', err)}"
+        ) from None
     return parse_config(data, origin=repr(str(path)))

@@ -1,0 +1,336 @@
+"""The DuckDB store: one file, versioned SQL schema, idempotent writes.
+
+Idempotence is the contract that lets a night be re-run or a backfill overlap the last night without
+double counting: a mention's primary key derives from its source and the source's own id, scores are
+keyed by (mention, model, version), alerts by a deterministic id and notifications by (alert, channel).
+Every insert is ``ON CONFLICT DO NOTHING`` after reading which keys already exist, so the counts a run
+reports ("new mentions") are the rows it really added.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from sentiment.errors import StoreError
+from sentiment.records import Alert, Mention, Score
+
+SCHEMA_FILES = ("001_init.sql", "002_views.sql")
+SCHEMA_VERSION = len(SCHEMA_FILES)
+_SALT_ENV = "SENTIMENT_AUTHOR_SALT"
+
+
+def _sql(name: str) -> str:
+    return resources.files("sentiment.store").joinpath("sql", name).read_text(encoding="utf-8")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """A connection to the monitor's DuckDB file, migrated to the current schema on open."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            raise StoreError(f"database {str(self.path)!r} does not exist; run the monitor first")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as err:
+            raise StoreError(f"cannot open database {str(self.path)!r}: {err}") from None
+        self.con.execute("SET TimeZone = 'UTC'")
+        if not read_only:
+            self.migrate()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- schema ---------------------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'settings'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = self.con.execute("SELECT value FROM settings WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self) -> None:
+        """Apply the SQL files past the stored version, each in one transaction."""
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"database {str(self.path)!r} has schema version {current}, newer than this program's "
+                f"{SCHEMA_VERSION}; allowed: upgrade the program"
+            )
+        for number, name in enumerate(SCHEMA_FILES, start=1):
+            if number <= current:
+                continue
+            with self.transaction():
+                self.con.execute(_sql(name))
+                self.con.execute("INSERT OR REPLACE INTO settings VALUES ('schema_version', ?)", [str(number)])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # -- settings -------------------------------------------------------------------------------------
+
+    def author_salt(self) -> str:
+        """The salt for author hashes: from ``SENTIMENT_AUTHOR_SALT`` or generated once per database."""
+        env = os.environ.get(_SALT_ENV)
+        if env:
+            return env
+        row = self.con.execute("SELECT value FROM settings WHERE key = 'author_salt'").fetchone()
+        if row:
+            return str(row[0])
+        salt = secrets.token_hex(16)
+        self.con.execute("INSERT INTO settings VALUES ('author_salt', ?) ON CONFLICT DO NOTHING", [salt])
+        return salt
+
+    # -- models ---------------------------------------------------------------------------------------
+
+    def activate_model(self, model_id: str, model_version: str) -> None:
+        """Make this model version the one the views read; older versions' scores stay."""
+        with self.transaction():
+            self.con.execute("UPDATE models SET active = false WHERE active")
+            self.con.execute(
+                "INSERT INTO models VALUES (?, ?, true, ?) ON CONFLICT DO UPDATE SET active = true",
+                [model_id, model_version, _now()],
+            )
+
+    def active_model(self) -> tuple[str, str] | None:
+        row = self.con.execute("SELECT model_id, model_version FROM models WHERE active").fetchone()
+        return (str(row[0]), str(row[1])) if row else None
+
+    # -- mentions -------------------------------------------------------------------------------------
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        ids = list(set(ids))
+        if not ids:
+            return set()
+        rows = self.con.execute("SELECT id FROM mentions WHERE id IN (SELECT unnest(?))", [ids]).fetchall()
+        return {str(r[0]) for r in rows}
+
+    def first_copies(self, content_hashes: Iterable[str]) -> dict[str, str]:
+        """For each content hash already stored, the id of its first (original) copy."""
+        hashes = list(set(content_hashes))
+        if not hashes:
+            return {}
+        rows = self.con.execute(
+            "SELECT content_hash, arg_min(id, fetched_at) FROM mentions "
+            "WHERE duplicate_of IS NULL AND content_hash IN (SELECT unnest(?)) GROUP BY content_hash",
+            [hashes],
+        ).fetchall()
+        return {str(h): str(i) for h, i in rows}
+
+    def insert_mentions(self, mentions: Sequence[Mention], *, run_id: str, tz: ZoneInfo) -> int:
+        """Insert mentions not stored yet; return how many were new. Raw author names are never written."""
+        existing = self.existing_ids(m.id for m in mentions)
+        fetched_at = _now()
+        rows = []
+        seen: set[str] = set()
+        for m in mentions:
+            if m.id in existing or m.id in seen:
+                continue
+            if m.content_hash is None:
+                raise StoreError(f"mention {m.id} has no content_hash; run the text stage before storing")
+            seen.add(m.id)
+            local_day = m.published_at.astimezone(tz).date() if m.published_at else None
+            rows.append(
+                (
+                    m.id, m.source, m.source_item_id, m.brand, m.location, m.url, m.title, m.text, m.lang,
+                    m.platform_lang, m.author_hash, m.published_at, local_day, m.rating, m.content_hash,
+                    m.duplicate_of, run_id, fetched_at,
+                )
+            )  # fmt: skip
+        if rows:
+            with self.transaction():
+                self.con.executemany(
+                    "INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                    rows,
+                )
+        return len(rows)
+
+    def unscored(self, model_id: str, model_version: str) -> list[tuple[str, str]]:
+        """(id, text) of original mentions this model version has not scored, in a stable order."""
+        rows = self.con.execute(
+            "SELECT m.id, m.text FROM mentions m WHERE m.duplicate_of IS NULL AND NOT EXISTS ("
+            " SELECT 1 FROM scores s WHERE s.mention_id = m.id AND s.model_id = ? AND s.model_version = ?)"
+            " ORDER BY m.id",
+            [model_id, model_version],
+        ).fetchall()
+        return [(str(i), str(t)) for i, t in rows]
+
+    def insert_scores(self, scores: Sequence[Score], *, run_id: str) -> int:
+        if not scores:
+            return 0
+        now = _now()
+        rows = [
+            (s.mention_id, s.model_id, s.model_version, s.label, s.p_negative, s.p_neutral, s.p_positive,
+             s.score, now, run_id)
+            for s in scores
+        ]  # fmt: skip
+        before = self._count("scores")
+        with self.transaction():
+            self.con.executemany("INSERT INTO scores VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", rows)
+        return self._count("scores") - before
+
+    def _count(self, table: str) -> int:
+        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        return int(row[0]) if row else 0
+
+    # -- source state ---------------------------------------------------------------------------------
+
+    def cursor(self, source: str) -> dict[str, Any] | None:
+        row = self.con.execute("SELECT cursor FROM source_state WHERE source = ?", [source]).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    def save_cursor(self, source: str, cursor: dict[str, Any] | None, *, run_id: str) -> None:
+        if cursor is None:
+            return
+        self.con.execute(
+            "INSERT INTO source_state VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+            "cursor = excluded.cursor, updated_at = excluded.updated_at, run_id = excluded.run_id",
+            [source, json.dumps(cursor, sort_keys=True), _now(), run_id],
+        )
+
+    # -- runs -----------------------------------------------------------------------------------------
+
+    def start_run(self, run_id: str, *, as_of: date, config_sha256: str) -> None:
+        self.con.execute(
+            "INSERT INTO runs (run_id, started_at, status, as_of, config_sha256) VALUES (?, ?, 'running', ?, ?)",
+            [run_id, _now(), as_of, config_sha256],
+        )
+
+    def record_source_run(
+        self, run_id: str, source: str, *, status: str, pages: int, fetched: int, new: int,
+        skipped: dict[str, int], error: str | None,
+    ) -> None:  # fmt: skip
+        self.con.execute(
+            "INSERT OR REPLACE INTO source_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, source, status, pages, fetched, new, json.dumps(skipped, sort_keys=True), error],
+        )
+
+    def finish_run(self, run_id: str, *, status: str, stats: dict[str, Any]) -> None:
+        allowed = {
+            "fetched", "new_mentions", "duplicates", "scored", "alerts", "notifications", "sources_ok",
+            "sources_failed",
+        }  # fmt: skip
+        unknown = set(stats) - allowed - {"skipped"}
+        if unknown:
+            raise StoreError(f"unknown run statistics {sorted(unknown)}; allowed: {sorted(allowed)}")
+        sets = ", ".join(f"{k} = ?" for k in stats if k in allowed)
+        values = [stats[k] for k in stats if k in allowed]
+        self.con.execute(
+            f"UPDATE runs SET status = ?, finished_at = ?, skipped = ?{', ' + sets if sets else ''} WHERE run_id = ?",
+            [status, _now(), json.dumps(stats.get("skipped", {}), sort_keys=True), *values, run_id],
+        )
+
+    # -- alerts ---------------------------------------------------------------------------------------
+
+    def window_scores(
+        self, start: date, end: date, *, brand: str | None = None, location: str | None = None
+    ) -> list[tuple[str, str | None, date, float, str, str]]:
+        """(brand, location, day, score, mention id, text) of scored originals with start <= day <= end."""
+        sql = (
+            "SELECT brand, location, published_date, score, id, text FROM scored_mentions "
+            "WHERE score IS NOT NULL AND published_date BETWEEN ? AND ?"
+        )
+        params: list[Any] = [start, end]
+        if brand is not None:
+            sql += " AND brand = ?"
+            params.append(brand)
+        if location is not None:
+            sql += " AND location = ?"
+            params.append(location)
+        return [tuple(r) for r in self.con.execute(sql + " ORDER BY id", params).fetchall()]  # type: ignore[misc]
+
+    def last_alert_day(self, rule: str, brand: str, location: str | None) -> date | None:
+        row = self.con.execute(
+            "SELECT max(as_of) FROM alerts WHERE rule = ? AND brand = ? AND location IS NOT DISTINCT FROM ?",
+            [rule, brand, location],
+        ).fetchone()
+        return row[0] if row and row[0] else None
+
+    def insert_alerts(self, alerts: Sequence[Alert], *, run_id: str, model: tuple[str, str]) -> list[Alert]:
+        """Store alerts whose id is new; return those (an alert is stored once, whatever the re-runs)."""
+        existing = {
+            str(r[0])
+            for r in self.con.execute(
+                "SELECT id FROM alerts WHERE id IN (SELECT unnest(?))", [[a.id for a in alerts]]
+            ).fetchall()
+        }
+        new = [a for a in alerts if a.id not in existing]
+        now = _now()
+        with self.transaction():
+            for a in new:
+                self.con.execute(
+                    "INSERT INTO alerts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                    [
+                        a.id, a.rule, a.scope, a.brand, a.location, a.as_of, a.recent_start, a.recent_end,
+                        a.baseline_start, a.baseline_end, a.n_recent, a.n_baseline, a.recent_mean,
+                        a.baseline_mean, a.effect, a.p_value, a.message, json.dumps(a.details, default=str),
+                        model[0], model[1], now, run_id,
+                    ],
+                )  # fmt: skip
+        return new
+
+    def unsent_alerts(self, channel: str) -> list[dict[str, Any]]:
+        """Stored alerts this channel has not acknowledged yet, oldest first."""
+        cur = self.con.execute(
+            "SELECT * FROM alerts a WHERE NOT EXISTS "
+            "(SELECT 1 FROM notifications n WHERE n.alert_id = a.id AND n.channel = ?) ORDER BY created_at, id",
+            [channel],
+        )
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def record_notification(self, alert_id: str, channel: str, *, status: int, run_id: str) -> None:
+        self.con.execute(
+            "INSERT INTO notifications VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [alert_id, channel, _now(), status, run_id],
+        )
+
+    # -- publishing -----------------------------------------------------------------------------------
+
+    def publish(self, destination: str | Path) -> Path:
+        """Write a consistent read-only copy for analysts, replacing the old one atomically.
+
+        DuckDB allows one writer per file; analysts who open the published copy are never locked out by
+        the nightly run and never see a half-written night.
+        """
+        dest = Path(destination)
+        self.con.execute("CHECKPOINT")
+        tmp = dest.with_name(dest.name + ".tmp")
+        tmp.unlink(missing_ok=True)
+        shutil.copyfile(self.path, tmp)
+        os.replace(tmp, dest)
+        return dest

@@ -1,0 +1,105 @@
+"""The text stage: from parsed mentions to clean, identified, de-duplicated, pseudonymised ones.
+
+Runs on new mentions only (the caller drops ids already stored), so each is cleaned and identified once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from sentiment.config import MonitorConfig
+from sentiment.records import Mention
+from sentiment.text.attribution import attribute_location
+from sentiment.text.clean import clean_text, normalise_for_hash
+from sentiment.text.lang import detect_language
+
+#: Below this many characters an exact copy is as likely two people writing "Great coffee!" as a
+#: re-post, so it is linked as a duplicate only when the author is the same too.
+MIN_DUPLICATE_CHARS = 30
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Prepared:
+    mentions: list[Mention]
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for m in self.mentions if m.duplicate_of)
+
+
+def author_hash(author: str | None, salt: str) -> str | None:
+    """Salted hash of an author name: stable per database, so repeat authors are visible, names are not."""
+    if not author or not author.strip():
+        return None
+    key = " ".join(author.casefold().split())
+    return hashlib.sha256(f"{salt}\x1f{key}".encode()).hexdigest()[:20]
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalise_for_hash(text).encode()).hexdigest()[:24]
+
+
+def prepare(
+    mentions: Iterable[Mention],
+    *,
+    monitor: MonitorConfig,
+    salt: str,
+    first_copies: Callable[[list[str]], dict[str, str]] = lambda hashes: {},
+) -> Prepared:
+    """Clean, identify language, attribute locations, hash authors and link exact duplicates.
+
+    ``first_copies`` maps content hashes to the ids of copies stored earlier (the store's lookup), so
+    a re-post links to its first copy across nights, not only within one.
+    """
+    out = Prepared(mentions=[])
+    brands = {b.name: b for b in monitor.brands}
+    cleaned: list[Mention] = []
+    for m in mentions:
+        text = clean_text(m.text)
+        if not text:
+            out.skipped["empty_text"] += 1
+            continue
+        location = m.location
+        brand = brands.get(m.brand or "")
+        if location is None and brand is not None:
+            location = attribute_location(f"{m.title or ''}\n{text}", brand)
+        cleaned.append(
+            replace(
+                m,
+                text=text,
+                title=clean_text(m.title) if m.title else None,
+                lang=detect_language(text),
+                author=None,
+                author_hash=author_hash(m.author, salt),
+                content_hash=content_hash(text),
+                location=location,
+            )
+        )
+    # Oldest first, so the first copy of a re-post is the one that keeps counting.
+    cleaned.sort(key=lambda m: (m.published_at or _EPOCH, m.id))
+    stored = first_copies(sorted({m.content_hash for m in cleaned if m.content_hash}))
+    first_in_batch: dict[str, Mention] = {}
+    for m in cleaned:
+        assert m.content_hash is not None
+        long_enough = len(m.text) >= MIN_DUPLICATE_CHARS
+        original_id = stored.get(m.content_hash) if long_enough else None
+        original = first_in_batch.get(m.content_hash)
+        if original_id is None and original is not None and _same_content(m, original):
+            original_id = original.id
+        if original_id is not None and original_id != m.id:
+            out.mentions.append(replace(m, duplicate_of=original_id))
+            continue
+        first_in_batch.setdefault(m.content_hash, m)
+        out.mentions.append(m)
+    return out
+
+
+def _same_content(m: Mention, original: Mention) -> bool:
+    same_author = m.author_hash is not None and m.author_hash == original.author_hash
+    return len(m.text) >= MIN_DUPLICATE_CHARS or same_author
