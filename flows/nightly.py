@@ -1,0 +1,104 @@
+"""The nightly monitor flow: sources -> text -> model -> store -> alerts -> notify.
+
+Thin on purpose: every step is a function of :mod:`sentiment.pipeline`; this module adds what Prefect
+is for: tasks with explicit retries, concurrent fetching, logging, and a deployment (``prefect.yaml``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from sentiment import pipeline
+from sentiment.config import MonitorConfig, SourceConfig, load_config
+from sentiment.model import SentimentModel, load_model
+from sentiment.progress import progress_bar
+from sentiment.records import SourceOutcome
+from sentiment.sources.http import HttpClient
+from sentiment.store import Store
+from sentiment.summary import run_summary, sentiment_rows
+
+# Fetching is I/O: sources run concurrently, each host still limited by the shared client.
+FETCH_WORKERS = 4
+
+
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10, task_run_name="fetch-{source.name}")
+def fetch(source: SourceConfig, monitor: MonitorConfig, cursor: dict[str, Any] | None, client: HttpClient) -> SourceOutcome:
+    """One source; HTTP retries happen inside the client, this retry covers a crashed parser or worker."""
+    outcome = pipeline.fetch_source(source, monitor, cursor, client)
+    logger = get_run_logger()
+    if outcome.status == "failed":
+        logger.warning("source %s failed and is skipped: %s", source.name, outcome.error)
+    else:
+        logger.info("source %s: %d mentions from %d pages", source.name, len(outcome.mentions), outcome.pages)
+    return outcome
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def prepare_model(monitor: MonitorConfig) -> SentimentModel:
+    """Build (first run) or load the embedded model; retried because the first build writes a cache."""
+    with progress_bar("preparing model") as progress:
+        return load_model(monitor.model, progress=progress)
+
+
+@task(cache_policy=NO_CACHE)
+def score(store: Store, model: SentimentModel, stats: pipeline.RunStats, batch_size: int) -> int:
+    with progress_bar("scoring mentions") as progress:
+        return pipeline.score_pending(store, model, stats, batch_size=batch_size, progress=progress)
+
+
+@task(cache_policy=NO_CACHE)
+def alerts(store: Store, monitor: MonitorConfig, stats: pipeline.RunStats) -> int:
+    return len(pipeline.detect_alerts(store, monitor, stats))
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
+def notify(store: Store, monitor: MonitorConfig, stats: pipeline.RunStats) -> dict[str, int]:
+    return pipeline.send_notifications(store, monitor, stats)
+
+
+@flow(name="nightly-monitor", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS))
+def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict[str, Any]:
+    """Run one night: fetch what is new, score it, store it, alert on drops. Returns the run summary."""
+    logger = get_run_logger()
+    monitor = load_config(config_path)
+    day = date.fromisoformat(as_of) if as_of else datetime.now(monitor.tz).date()
+    database = monitor.database_path()
+    stats = pipeline.RunStats(run_id=pipeline.new_run_id(day), as_of=day)
+    sources = [s for s in monitor.sources if s.enabled]
+    with Store(database) as store:
+        store.start_run(stats.run_id, as_of=day, config_sha256=pipeline.config_sha256(config_path))
+        try:
+            model_future = prepare_model.submit(monitor)
+            cursors = {s.name: store.cursor(s.name) for s in sources}
+            with HttpClient(monitor.http) as client:
+                futures = [fetch.submit(s, monitor, cursors[s.name], client) for s in sources]
+                # Stored one source at a time in this thread: DuckDB has one writer.
+                for future in futures:
+                    pipeline.store_outcome(store, future.result(), monitor, stats)
+            model = model_future.result()
+            score(store, model, stats, monitor.model.batch_size * 8)
+            alerts(store, monitor, stats)
+            notify(store, monitor, stats)
+        except BaseException:
+            store.finish_run(stats.run_id, status="failed", stats=stats.as_row())
+            raise
+        pipeline.finish(store, stats, publish_to=pipeline.published_path(Path(database)))
+        summary = run_summary(stats, sentiment_rows(store, monitor, day))
+    logger.info(
+        "run %s %s: fetched %d, new %d (duplicates %d), scored %d, alerts %d, notifications %d, skipped %s",
+        stats.run_id, stats.status, stats.fetched, stats.new_mentions, stats.duplicates, stats.scored,
+        stats.alerts, stats.notifications, dict(stats.skipped) or "none",
+    )  # fmt: skip
+    return summary
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    nightly()

@@ -1,0 +1,169 @@
+"""The ``sentiment`` command line.
+
+``sentiment run --config FILE``        run the nightly flow once under Prefect
+``sentiment demo``                     serve the bundled sample web and run the flow against it
+``sentiment model predict``            JSON lines in, one prediction per line out (for other tools)
+``sentiment model prepare``            build the embedded model's cache directory
+``sentiment config check FILE``        validate a monitor config
+
+Errors of the library (:class:`~sentiment.errors.SentimentError`) are printed as one clear message and
+exit with status 2; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+
+from sentiment.errors import SentimentError
+
+console = Console(stderr=False, highlight=False)
+
+
+def _fmt(value: float | None, pattern: str = "{:+.2f}") -> str:
+    return "–" if value is None else pattern.format(value)
+
+
+def print_summary(summary: dict[str, Any], out: Console = console) -> None:
+    """Per-brand and per-location sentiment, the run's counts, and the alerts it raised."""
+    table = Table(title=f"Sentiment as of {summary['as_of']} (last 7 days vs the 28 before)")
+    for col in ("brand", "location", "mentions 7d", "score 7d", "score before", "negative 7d", "stars 7d"):
+        table.add_column(col, justify="left" if col in {"brand", "location"} else "right")
+    for row in summary["sentiment"]:
+        table.add_row(
+            row["brand"],
+            row["location"] or "(all)",
+            str(row["mentions_recent"]),
+            _fmt(row["mean_score_recent"]),
+            _fmt(row["mean_score_baseline"]),
+            _fmt(row["share_negative_recent"], "{:.0%}"),
+            _fmt(row["mean_rating_recent"], "{:.1f}"),
+        )
+    out.print(table)
+    skipped = ", ".join(f"{k}: {v}" for k, v in sorted(summary["skipped"].items())) or "none"
+    out.print(
+        f"Run {summary['run_id']} ({summary['status']}): fetched {summary['fetched']}, new {summary['new_mentions']}"
+        f" (duplicates linked {summary['duplicates']}), scored {summary['scored']}, skipped: {skipped}; "
+        f"sources ok {summary['sources_ok']}, failed {summary['sources_failed']}"
+    )
+    for name, error in summary["failed_sources"].items():
+        out.print(f"  source {name} failed: {error}")
+    if summary["new_alerts"]:
+        out.print(f"[bold red]{len(summary['new_alerts'])} new alert(s):[/]")
+        for alert in summary["new_alerts"]:
+            out.print(f"  ALERT {alert['message']}")
+    else:
+        out.print("No new alerts.")
+    out.print(f"Notifications sent: {summary['notifications']}")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from flows.nightly import nightly
+
+    summary = nightly(config_path=args.config, as_of=args.as_of)
+    if args.json:
+        print(json.dumps(summary, default=str))
+    else:
+        print_summary(summary)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from sentiment.demo.run import run_demo
+
+    return run_demo(config=args.config, port=args.port)
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from sentiment.config import ModelSettings
+    from sentiment.model import load_model
+    from sentiment.model.predict_cli import run_predict
+
+    model = load_model(ModelSettings())
+    stream: TextIO = open(args.input, encoding="utf-8") if args.input else sys.stdin  # noqa: SIM115
+    try:
+        run_predict(stream, sys.stdout, model, batch_size=args.batch_size)
+    finally:
+        if args.input:
+            stream.close()
+    return 0
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    from sentiment.config import ModelSettings
+    from sentiment.model import load_model
+    from sentiment.progress import progress_bar
+
+    with progress_bar("preparing model") as progress:
+        model = load_model(ModelSettings(), progress=progress)
+    console.print(f"model ready: {model.model_id} version {model.version}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from sentiment.config import load_config
+
+    config = load_config(args.file)
+    console.print(
+        f"{args.file}: ok — {len(config.brands)} brands, "
+        f"{sum(len(b.locations) for b in config.brands)} locations, {len(config.sources)} sources, "
+        f"{len(config.channels)} channels"
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sentiment", description="Review and social-sentiment monitor.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the nightly flow once")
+    run.add_argument("--config", required=True, help="monitor config (YAML)")
+    run.add_argument("--as-of", help="the run's day (YYYY-MM-DD); default: today in the config's time zone")
+    run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.set_defaults(func=_run)
+
+    demo = sub.add_parser("demo", help="serve the bundled sample web on localhost and run the flow on it")
+    demo.add_argument("--config", default="examples/demo.yaml")
+    demo.add_argument("--port", type=int, default=0, help="port for the sample web (default: a free one)")
+    demo.set_defaults(func=_demo)
+
+    model = sub.add_parser("model", help="the embedded sentiment model")
+    model_sub = model.add_subparsers(dest="model_command", required=True)
+    predict = model_sub.add_parser("predict", help='JSON lines {"id", "text"} in, predictions out')
+    predict.add_argument("--input", help="read from this file instead of stdin")
+    predict.add_argument("--batch-size", type=int, default=64)
+    predict.set_defaults(func=_predict)
+    prepare = model_sub.add_parser("prepare", help="build the embedded model's cache directory")
+    prepare.set_defaults(func=_prepare)
+
+    config = sub.add_parser("config", help="monitor config")
+    config_sub = config.add_subparsers(dest="config_command", required=True)
+    check = config_sub.add_parser("check", help="validate a monitor config")
+    check.add_argument("file")
+    check.set_defaults(func=_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args))
+    except SentimentError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

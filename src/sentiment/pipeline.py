@@ -1,0 +1,186 @@
+"""The nightly run's stages as plain functions over plain records.
+
+Prefect flows (``flows/``) only wire these together with retries, concurrency and logging; the
+library never imports Prefect, so each stage can be run and tested alone, and another orchestrator
+could drive the same functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sentiment.alerts.notify import notify
+from sentiment.alerts.rules import RULE_SENTIMENT_DROP, WindowRow, detect_drops, windows
+from sentiment.config import MonitorConfig, SourceConfig
+from sentiment.model import SentimentModel
+from sentiment.records import LABELS, Alert, Score, SourceOutcome
+from sentiment.sources.http import HttpClient
+from sentiment.sources.registry import build_source
+from sentiment.store import Store
+from sentiment.text.prepare import prepare
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RunStats:
+    """What one run did: written to the ``runs`` table and printed as the run's summary."""
+
+    run_id: str
+    as_of: date
+    fetched: int = 0
+    new_mentions: int = 0
+    duplicates: int = 0
+    scored: int = 0
+    alerts: int = 0
+    notifications: int = 0
+    sources_ok: int = 0
+    sources_failed: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    failed_sources: dict[str, str] = field(default_factory=dict)
+    new_alerts: list[Alert] = field(default_factory=list)
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            "fetched": self.fetched,
+            "new_mentions": self.new_mentions,
+            "duplicates": self.duplicates,
+            "scored": self.scored,
+            "alerts": self.alerts,
+            "notifications": self.notifications,
+            "sources_ok": self.sources_ok,
+            "sources_failed": self.sources_failed,
+            "skipped": dict(self.skipped),
+        }
+
+    @property
+    def status(self) -> str:
+        if self.sources_failed and not self.sources_ok:
+            return "failed"
+        return "partial" if self.sources_failed else "ok"
+
+
+def config_sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def new_run_id(as_of: date) -> str:
+    return f"{as_of.isoformat()}-{datetime.now().strftime('%H%M%S%f')}"
+
+
+def fetch_source(
+    source: SourceConfig, monitor: MonitorConfig, cursor: dict[str, Any] | None, client: HttpClient
+) -> SourceOutcome:
+    """Fetch one source through the run's shared client (whose per-host limits then hold across sources).
+
+    Never raises for a failing site: the outcome says what failed, and the night goes on.
+    """
+    try:
+        return build_source(source, monitor).fetch(client, cursor)
+    except Exception as err:  # noqa: BLE001 - one broken source must not stop the night
+        log.exception("source %s crashed", source.name)
+        return SourceOutcome(source=source.name, status="failed", error=f"{type(err).__name__}: {err}",
+                             skipped={"crash": 1})  # fmt: skip
+
+
+def store_outcome(store: Store, outcome: SourceOutcome, monitor: MonitorConfig, stats: RunStats) -> int:
+    """Text stage + idempotent insert for one source, then its cursor (so a crash loses nothing).
+
+    The cursor is saved only after the mentions it covers are committed: a crash in between makes the
+    next run fetch them again, and the deterministic ids make that a no-op.
+    """
+    stats.fetched += len(outcome.mentions)
+    stats.skipped.update(outcome.skipped)
+    if outcome.status == "failed":
+        stats.sources_failed += 1
+        stats.failed_sources[outcome.source] = outcome.error or "failed"
+    else:
+        stats.sources_ok += 1
+    known = store.existing_ids(m.id for m in outcome.mentions)
+    fresh = [m for m in outcome.mentions if m.id not in known]
+    prepared = prepare(fresh, monitor=monitor, salt=store.author_salt(), first_copies=store.first_copies)
+    stats.skipped.update(prepared.skipped)
+    new = store.insert_mentions(prepared.mentions, run_id=stats.run_id, tz=monitor.tz)
+    stats.new_mentions += new
+    stats.duplicates += prepared.duplicates
+    store.record_source_run(
+        stats.run_id, outcome.source, status=outcome.status, pages=outcome.pages, fetched=len(outcome.mentions),
+        new=new, skipped=dict(outcome.skipped) | dict(prepared.skipped), error=outcome.error,
+    )  # fmt: skip
+    if outcome.status == "ok":
+        store.save_cursor(outcome.source, outcome.cursor, run_id=stats.run_id)
+    return new
+
+
+def score_pending(
+    store: Store, model: SentimentModel, stats: RunStats, *, batch_size: int = 256, progress: Progress | None = None
+) -> int:
+    """Score every original mention the active model has not scored yet, in committed batches."""
+    store.activate_model(model.model_id, model.version)
+    pending = store.unscored(model.model_id, model.version)
+    done = 0
+    for start in range(0, len(pending), batch_size):
+        chunk = pending[start : start + batch_size]
+        predictions = model.predict([text for _, text in chunk])
+        scores = [
+            Score(mention_id=mid, model_id=model.model_id, model_version=model.version, label=p.label,
+                  p_negative=p.probabilities[LABELS[0]], p_neutral=p.probabilities[LABELS[1]],
+                  p_positive=p.probabilities[LABELS[2]], score=p.score)
+            for (mid, _), p in zip(chunk, predictions, strict=True)
+        ]  # fmt: skip
+        done += store.insert_scores(scores, run_id=stats.run_id)
+        if progress:
+            progress(min(start + batch_size, len(pending)), len(pending))
+    stats.scored += done
+    return done
+
+
+def detect_alerts(store: Store, monitor: MonitorConfig, stats: RunStats) -> list[Alert]:
+    """Run the drop rule on the stored scores and store the alerts that are new."""
+    w = windows(stats.as_of, monitor.alerts)
+    rows = [WindowRow(*r) for r in store.window_scores(w.baseline_start, w.recent_end) if r[0] is not None]
+    scopes = {(b.name, None) for b in monitor.brands}
+    scopes |= {(b.name, loc.name) for b in monitor.brands for loc in b.locations}
+    last = {}
+    for brand, location in scopes:
+        day = store.last_alert_day(RULE_SENTIMENT_DROP, brand, location)
+        if day is not None:
+            last[(brand, location)] = day
+    found = detect_drops(rows, monitor, stats.as_of, last)
+    model = store.active_model() or ("none", "none")
+    new = store.insert_alerts(found, run_id=stats.run_id, model=model)
+    stats.alerts += len(new)
+    stats.new_alerts.extend(new)
+    return new
+
+
+def send_notifications(
+    store: Store, monitor: MonitorConfig, stats: RunStats, transport: httpx.BaseTransport | None = None
+) -> dict[str, int]:
+    with httpx.Client(transport=transport, headers={"User-Agent": monitor.http.user_agent}) as client:
+        counts = notify(store, monitor.channels, client, run_id=stats.run_id)
+    stats.notifications += counts["sent"]
+    if counts["failed"]:
+        stats.skipped["notification_failed"] += counts["failed"]
+    return counts
+
+
+def finish(store: Store, stats: RunStats, publish_to: Path | None = None) -> None:
+    store.finish_run(stats.run_id, status=stats.status, stats=stats.as_row())
+    if publish_to is not None:
+        store.publish(publish_to)
+
+
+def published_path(database: Path) -> Path:
+    """Where analysts read: ``monitor.duckdb`` -> ``monitor.read.duckdb``, replaced atomically per run."""
+    return database.with_name(f"{database.stem}.read{database.suffix}")

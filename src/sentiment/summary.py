@@ -1,0 +1,65 @@
+"""What a run prints at its end: sentiment per brand and per location, recent against before.
+
+The same numbers an analyst gets from the ``scored_mentions`` view, for the last ``recent_days`` up to
+the run's day and the ``baseline_days`` before, so the terminal summary and the alert agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from sentiment.alerts.rules import windows
+from sentiment.config import MonitorConfig
+from sentiment.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentRow:
+    brand: str
+    location: str | None
+    mentions_recent: int
+    mean_score_recent: float | None
+    mean_score_baseline: float | None
+    share_negative_recent: float | None
+    mean_rating_recent: float | None
+
+
+_SQL = """
+SELECT brand, {loc} AS location,
+    count(*) FILTER (WHERE published_date BETWEEN $rs AND $re),
+    avg(score) FILTER (WHERE published_date BETWEEN $rs AND $re),
+    avg(score) FILTER (WHERE published_date BETWEEN $bs AND $be),
+    avg(CASE WHEN label = 'negative' THEN 1.0 ELSE 0.0 END) FILTER (WHERE published_date BETWEEN $rs AND $re),
+    avg(rating) FILTER (WHERE published_date BETWEEN $rs AND $re)
+FROM scored_mentions
+WHERE score IS NOT NULL AND brand IS NOT NULL {where}
+GROUP BY ALL ORDER BY brand, location NULLS FIRST
+"""
+
+
+def sentiment_rows(store: Store, monitor: MonitorConfig, as_of: date) -> list[SentimentRow]:
+    """Per brand (all mentions) then per location, recent window against baseline window."""
+    w = windows(as_of, monitor.alerts)
+    params = {"rs": w.recent_start, "re": w.recent_end, "bs": w.baseline_start, "be": w.baseline_end}
+    rows = store.con.execute(_SQL.format(loc="NULL::VARCHAR", where=""), params).fetchall()
+    rows += store.con.execute(_SQL.format(loc="location", where="AND location IS NOT NULL"), params).fetchall()
+    out = [SentimentRow(*r) for r in rows]
+    return sorted(out, key=lambda r: (r.brand, r.location or ""))
+
+
+def run_summary(stats: Any, rows: list[SentimentRow]) -> dict[str, Any]:
+    """A JSON-ready summary of a run (what the flow returns and the CLI prints)."""
+    return {
+        "run_id": stats.run_id,
+        "as_of": stats.as_of.isoformat(),
+        "status": stats.status,
+        **stats.as_row(),
+        "failed_sources": dict(stats.failed_sources),
+        "sentiment": [asdict(r) for r in rows],
+        "new_alerts": [
+            {"id": a.id, "scope": a.scope, "brand": a.brand, "location": a.location, "message": a.message}
+            for a in stats.new_alerts
+        ],
+    }
