@@ -1,0 +1,138 @@
+"""What every source kind shares: the parsed-item record, the base class, options and cursors.
+
+A source kind is one module with one :class:`Source` subclass and a pure parser. The parser turns a
+response into :class:`RawItem` records (no I/O, so tests run it on recorded real responses); the class
+fetches through the shared :class:`~sentiment.sources.http.HttpClient`, keeps a cursor so a night
+fetches only what is new, and never raises for fetch or parse problems: the run record counts them.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from sentiment.config import MonitorConfig, SourceConfig
+from sentiment.errors import ConfigError, SourceError
+from sentiment.records import Mention, SourceOutcome
+from sentiment.sources.http import HttpClient
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RawItem:
+    """One review, post or entry as a parser found it, before the source attaches brand and location."""
+
+    source_item_id: str
+    text: str
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    rating: float | None = None
+    platform_lang: str | None = None
+
+
+class NoOptions(BaseModel):
+    """Options of a kind that takes none: any option given is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+OptionsT = TypeVar("OptionsT", bound=BaseModel)
+
+
+def parse_options(config: SourceConfig, model: type[OptionsT]) -> OptionsT:
+    """Validate ``config.options`` into ``model``; errors name the source, option, bad value and what is allowed."""
+    try:
+        return model.model_validate(config.options)
+    except ValidationError as err:
+        allowed = sorted(model.model_fields) or "none"
+        problems = []
+        for item in err.errors():
+            option = ".".join(str(p) for p in item["loc"]) or "options"
+            if item["type"] == "extra_forbidden":
+                message = f"unknown option (got {item['input']!r}); allowed options: {allowed}"
+            else:
+                message = f"{item['msg'].removeprefix('Value error, ')} (got {item['input']!r})"
+            problems.append(f"option {option!r}: {message}")
+        raise ConfigError(
+            f"source {config.name!r} (kind {config.kind!r}): " + "; ".join(problems)
+        ) from None
+
+
+def cursor_newest(cursor: dict[str, Any] | None) -> datetime | None:
+    """The ``newest`` timestamp of a saved cursor; a malformed one is ignored (a full fetch is safe)."""
+    value = (cursor or {}).get("newest")
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        logger.warning("ignoring malformed cursor value newest=%r", value)
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def is_new(item: RawItem, newest: datetime | None) -> bool:
+    """Newer than the cursor; undated items always pass (the store's deterministic ids make that safe)."""
+    return newest is None or item.published_at is None or item.published_at > newest
+
+
+def latest(items: Iterable[RawItem], newest: datetime | None) -> datetime | None:
+    """The newest publication time among ``items`` and the previous cursor."""
+    dates = [item.published_at for item in items if item.published_at is not None]
+    if newest is not None:
+        dates.append(newest)
+    return max(dates, default=None)
+
+
+class Source(ABC):
+    """A configured source of mentions. Subclasses set ``kind`` and implement :meth:`fetch`."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, config: SourceConfig, monitor: MonitorConfig) -> None:
+        if config.kind != self.kind:
+            raise ConfigError(
+                f"source {config.name!r}: kind {config.kind!r} given to the {self.kind!r} source class"
+            )
+        self.config = config
+        self.monitor = monitor
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @abstractmethod
+    def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
+        """Fetch what is new since ``cursor``; report problems in the outcome instead of raising."""
+
+    def to_mention(self, item: RawItem) -> Mention:
+        """Attach this source's name, brand and location (alias-based attribution happens later)."""
+        return Mention(
+            source=self.config.name,
+            source_item_id=item.source_item_id,
+            text=item.text,
+            url=item.url,
+            title=item.title,
+            author=item.author,
+            published_at=item.published_at,
+            rating=item.rating,
+            brand=self.config.brand,
+            location=self.config.location,
+            platform_lang=item.platform_lang,
+        )
+
+    def failed(self, error: SourceError, cursor: dict[str, Any] | None) -> SourceOutcome:
+        """The outcome of a source whose first request failed: nothing fetched, the old cursor kept."""
+        logger.warning("source %s failed: %s", self.name, error)
+        return SourceOutcome(
+            source=self.name, status="failed", error=str(error), skipped={error.reason: 1}, cursor=cursor
+        )

@@ -1,0 +1,371 @@
+"""The one polite, robust HTTP client every source fetches through.
+
+Politeness and robustness live here, once, rather than in each source kind: robots.txt, a per-host
+concurrency limit and minimum interval, timeouts, retries with exponential backoff that honour
+``Retry-After``, a response size limit, bounded redirects, and charset handling that survives servers
+that lie. Sources only see :class:`HttpResponse` or a :class:`~sentiment.errors.FetchError` whose
+``reason`` the run record counts.
+
+The transport and the sleep function are injected so that tests can swap the network (an
+``httpx.MockTransport`` or a local server) and observe waits without slowing down.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import threading
+import time
+import urllib.robotparser
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from sentiment.config import HttpSettings
+from sentiment.errors import FetchError
+from sentiment.sources.decode import charset_from_content_type, decode_body
+
+logger = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 10
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_MAX_BACKOFF_S = 300.0
+_MAX_CRAWL_DELAY_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A fully read response: final URL after redirects, status (2xx or 304), headers and body bytes."""
+
+    url: str
+    status: int
+    headers: httpx.Headers
+    content: bytes
+
+    @property
+    def not_modified(self) -> bool:
+        """True for a 304 answer to a conditional request: the caller's copy is still current."""
+        return self.status == 304
+
+    @property
+    def charset(self) -> str | None:
+        """The charset the Content-Type header declares (it may lie; :attr:`text` checks it)."""
+        return charset_from_content_type(self.headers.get("content-type"))
+
+    @property
+    def text(self) -> str:
+        """The body decoded with the declared charset when it holds up, else a validated fallback."""
+        return decode_body(self.content, self.headers.get("content-type")).text
+
+
+@dataclass(slots=True)
+class HttpStats:
+    """Counters for the run record; one object shared by all threads (updated under a lock)."""
+
+    requests: int = 0
+    retries: int = 0
+    failures: int = 0
+    not_modified: int = 0
+    bytes_received: int = 0
+    robots_fetches: int = 0
+    robots_blocked: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delay-seconds or an HTTP-date); ``None`` if invalid."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def loggable_url(url: str) -> str:
+    """Host and path only: query strings may carry tokens, and logs are read by many."""
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path or '/'}"
+
+
+class _Retryable(Exception):
+    """One attempt failed in a way worth retrying; carries the error to raise when retries run out."""
+
+    def __init__(self, error: FetchError, retry_after: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+class _Robots:
+    """The parsed robots.txt of one origin, or the error that made it unreachable."""
+
+    def __init__(self, parser: urllib.robotparser.RobotFileParser | None, error: FetchError | None) -> None:
+        self.parser = parser
+        self.error = error
+
+
+class HttpClient:
+    """A thread-safe, polite HTTP GET client around one ``httpx.Client``; use it as a context manager.
+
+    Several sources run in threads and share one instance, so that the per-host limits and the robots.txt
+    cache hold across all of them.
+    """
+
+    def __init__(
+        self,
+        settings: HttpSettings,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self._sleep = sleep
+        self._client = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(settings.timeout_s),
+            follow_redirects=False,
+            headers={"User-Agent": settings.user_agent},
+        )
+        self._lock = threading.Lock()
+        self._stats = HttpStats()
+        self._host_slots: dict[str, threading.BoundedSemaphore] = {}
+        self._next_start: dict[str, float] = {}
+        self._crawl_delay: dict[str, float] = {}
+        self._robots: dict[str, _Robots] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    @property
+    def stats(self) -> HttpStats:
+        """A snapshot of the counters (a copy, so callers can keep it in the run record)."""
+        with self._lock:
+            return HttpStats(**self._stats.as_dict())
+
+    def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> HttpResponse:
+        """GET ``url`` politely and return the whole response (2xx, or 304 for a conditional request).
+
+        Raises :class:`FetchError` with ``reason`` one of ``robots``, ``robots_unreachable``,
+        ``http_<status>``, ``timeout``, ``connection``, ``too_large``, ``retry_after_too_long``,
+        ``redirect_loop``, ``too_many_redirects``, ``invalid_url``.
+        """
+        try:
+            return self._get(url, headers or {}, check_robots=self.settings.respect_robots)
+        except FetchError:
+            self._count("failures")
+            raise
+
+    def _get(self, url: str, headers: Mapping[str, str], *, check_robots: bool) -> HttpResponse:
+        seen = {url}
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            if not current.startswith(("http://", "https://")):
+                raise FetchError(f"{current!r} is not an http(s) URL", reason="invalid_url", url=current)
+            if check_robots:
+                self._check_robots(current)
+            response = self._fetch_with_retries(current, headers)
+            location = response.headers.get("location")
+            if response.status not in _REDIRECT_STATUSES or not location:
+                return self._accept(response)
+            target = urljoin(current, location.strip())
+            logger.debug("redirect %s -> %s", loggable_url(current), loggable_url(target))
+            if target in seen:
+                raise FetchError(
+                    f"redirect loop at {loggable_url(target)} (from {loggable_url(url)})",
+                    reason="redirect_loop",
+                    url=url,
+                )
+            seen.add(target)
+            current = target
+        raise FetchError(
+            f"more than {MAX_REDIRECTS} redirects from {loggable_url(url)}", reason="too_many_redirects", url=url
+        )
+
+    def _accept(self, response: HttpResponse) -> HttpResponse:
+        if 200 <= response.status < 300:
+            return response
+        if response.status == 304:
+            self._count("not_modified")
+            return response
+        raise FetchError(
+            f"HTTP {response.status} for {loggable_url(response.url)}",
+            reason=f"http_{response.status}",
+            url=response.url,
+        )
+
+    def _fetch_with_retries(self, url: str, headers: Mapping[str, str]) -> HttpResponse:
+        attempts = self.settings.max_retries + 1
+        for attempt in range(attempts):
+            try:
+                return self._attempt(url, headers)
+            except _Retryable as failure:
+                if failure.retry_after is not None and failure.retry_after > self.settings.max_retry_after_s:
+                    raise FetchError(
+                        f"{loggable_url(url)} asks to retry after {failure.retry_after:.0f} s, more than "
+                        f"the allowed {self.settings.max_retry_after_s:.0f} s (http.max_retry_after_s)",
+                        reason="retry_after_too_long",
+                        url=url,
+                    ) from None
+                if attempt + 1 == attempts:
+                    raise failure.error from None
+                delay = min(self.settings.backoff_s * 2**attempt, _MAX_BACKOFF_S)
+                if failure.retry_after is not None:
+                    delay = max(delay, failure.retry_after)
+                logger.warning(
+                    "retry %d/%d of %s in %.2f s: %s",
+                    attempt + 1,
+                    attempts - 1,
+                    loggable_url(url),
+                    delay,
+                    failure.error,
+                )
+                self._count("retries")
+                self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(self, url: str, headers: Mapping[str, str]) -> HttpResponse:
+        """One request, body streamed under the size limit, inside the host's concurrency slot."""
+        with self._host_slot(urlsplit(url).netloc.lower()):
+            self._count("requests")
+            started = time.monotonic()
+            try:
+                with self._client.stream("GET", url, headers=dict(headers)) as stream:
+                    content = self._read_body(stream, url, started)
+                    response = HttpResponse(str(stream.url), stream.status_code, stream.headers, content)
+            except httpx.TimeoutException as err:
+                raise _Retryable(
+                    FetchError(f"timeout fetching {loggable_url(url)}: {err!r}", reason="timeout", url=url)
+                ) from None
+            except httpx.UnsupportedProtocol as err:
+                raise FetchError(f"unsupported URL {loggable_url(url)}: {err}", reason="invalid_url", url=url) from None
+            except httpx.InvalidURL as err:
+                raise FetchError(f"invalid URL {url!r}: {err}", reason="invalid_url", url=url) from None
+            except httpx.TransportError as err:
+                raise _Retryable(
+                    FetchError(f"connection error for {loggable_url(url)}: {err!r}", reason="connection", url=url)
+                ) from None
+            except httpx.DecodingError as err:
+                raise FetchError(
+                    f"undecodable body from {loggable_url(url)}: {err}", reason="decoding", url=url
+                ) from None
+        logger.info("GET %s -> %d (%d bytes)", loggable_url(url), response.status, len(content))
+        if response.status == 429 or response.status >= 500:
+            raise _Retryable(
+                FetchError(
+                    f"HTTP {response.status} for {loggable_url(url)}", reason=f"http_{response.status}", url=url
+                ),
+                parse_retry_after(response.headers.get("retry-after")),
+            )
+        return response
+
+    def _read_body(self, stream: httpx.Response, url: str, started: float) -> bytes:
+        """Read the (decompressed) body, aborting past the size limit or the whole-response deadline."""
+        limit = self.settings.max_response_bytes
+        declared = stream.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise self._too_large(url, f"Content-Length {declared}")
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in stream.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise self._too_large(url, f"more than {size} bytes read")
+            if time.monotonic() - started > self.settings.timeout_s:
+                raise httpx.ReadTimeout(f"whole response took longer than {self.settings.timeout_s} s")
+            chunks.append(chunk)
+        self._count("bytes_received", size)
+        return b"".join(chunks)
+
+    def _too_large(self, url: str, what: str) -> FetchError:
+        return FetchError(
+            f"{loggable_url(url)} is larger than {self.settings.max_response_bytes} bytes "
+            f"(http.max_response_bytes): {what}",
+            reason="too_large",
+            url=url,
+        )
+
+    @contextmanager
+    def _host_slot(self, host: str) -> Iterator[None]:
+        """Hold one of the host's concurrency slots, started no sooner than its minimum interval allows."""
+        with self._lock:
+            slot = self._host_slots.get(host)
+            if slot is None:
+                slot = self._host_slots[host] = threading.BoundedSemaphore(self.settings.per_host_concurrency)
+        with slot:
+            interval = max(self.settings.min_interval_s, self._crawl_delay.get(host, 0.0))
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, self._next_start.get(host, now))
+                self._next_start[host] = start + interval
+            if start > now:
+                self._sleep(start - now)
+            yield
+
+    def _check_robots(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.path == "/robots.txt":
+            return
+        robots = self._robots_for(f"{parts.scheme}://{parts.netloc}".lower())
+        if robots.error is not None:
+            raise FetchError(
+                f"robots.txt of {parts.netloc} could not be read ({robots.error.reason}), so nothing there "
+                f"is fetched: {robots.error}",
+                reason="robots_unreachable",
+                url=url,
+            )
+        if robots.parser is not None and not robots.parser.can_fetch(self.settings.user_agent, url):
+            self._count("robots_blocked")
+            raise FetchError(f"robots.txt disallows {loggable_url(url)}", reason="robots", url=url)
+
+    def _robots_for(self, origin: str) -> _Robots:
+        """Fetch an origin's robots.txt once per client (RFC 9309: 4xx allows all, 5xx/unreachable none)."""
+        with self._lock:
+            lock = self._robots_locks.setdefault(origin, threading.Lock())
+        with lock:
+            cached = self._robots.get(origin)
+            if cached is not None:
+                return cached
+            self._count("robots_fetches")
+            parser = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
+            robots = _Robots(parser, None)
+            try:
+                response = self._get(f"{origin}/robots.txt", {}, check_robots=False)
+                parser.parse(response.content.decode("utf-8", errors="replace").splitlines())
+            except FetchError as err:
+                if err.reason.startswith("http_4"):
+                    parser.parse([])
+                else:
+                    robots = _Robots(None, err)
+            if robots.parser is not None:
+                delay = robots.parser.crawl_delay(self.settings.user_agent)
+                if delay:
+                    with self._lock:
+                        self._crawl_delay[urlsplit(origin).netloc] = min(float(delay), _MAX_CRAWL_DELAY_S)
+            self._robots[origin] = robots
+            return robots
+
+    def _count(self, name: str, amount: int = 1) -> None:
+        with self._lock:
+            setattr(self._stats, name, getattr(self._stats, name) + amount)

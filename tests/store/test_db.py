@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+
+from sentiment.errors import StoreError
+from sentiment.records import Score
+from sentiment.store import SCHEMA_VERSION, Store
+from sentiment.text.prepare import prepare
+from tests.helpers import mention, monitor
+
+TZ = ZoneInfo("Europe/Warsaw")
+
+
+def _mentions():  # type: ignore[no-untyped-def]
+    raw = [
+        mention("r1", "Wonderful coffee and the friendliest staff in town, thank you!", day=2, rating=5.0,
+                brand="Bella Caffè", location="Bella Kraków", author="Anna Nowak"),
+        mention("r2", "Cold coffee, dirty tables and we waited forty minutes for a croissant.", day=2, rating=1.0,
+                brand="Bella Caffè", location="Bella Kraków", author="Jan Kowalski"),
+        mention("r3", "Decent flat white, a little pricey for what it is honestly.", day=3, rating=3.0,
+                brand="Bella Caffè", location="Bella Berlin"),
+    ]  # fmt: skip
+    return prepare(raw, monitor=monitor(), salt="s").mentions
+
+
+def _score(mid: str, label: str, p: tuple[float, float, float], version: str = "v1") -> Score:
+    return Score(mid, "test-model", version, label, *p, round(p[2] - p[0], 6))  # type: ignore[arg-type]
+
+
+def test_schema_is_versioned_and_migration_idempotent(tmp_path: Path) -> None:
+    db = tmp_path / "m.duckdb"
+    with Store(db) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+    with Store(db) as store:
+        store.migrate()
+        tables = {r[0] for r in store.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert {"mentions", "scores", "runs", "source_runs", "source_state", "alerts", "notifications"} <= tables
+    assert {"daily_sentiment", "daily_brand_sentiment", "location_health", "scored_mentions"} <= tables
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "m.duckdb"
+    with Store(db) as store:
+        store.con.execute("UPDATE settings SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="schema version 99, newer than this program's"):
+        Store(db)
+
+
+def test_mentions_and_scores_are_written_once(tmp_path: Path) -> None:
+    mentions = _mentions()
+    with Store(tmp_path / "m.duckdb") as store:
+        assert store.insert_mentions(mentions, run_id="r", tz=TZ) == 3
+        assert store.insert_mentions(mentions + mentions, run_id="r2", tz=TZ) == 0
+        store.activate_model("test-model", "v1")
+        assert [mid for mid, _ in store.unscored("test-model", "v1")] == sorted(m.id for m in mentions)
+        scores = [_score(mentions[0].id, "positive", (0.02, 0.08, 0.9))]
+        assert store.insert_scores(scores, run_id="r") == 1
+        assert store.insert_scores(scores, run_id="r2") == 0
+        assert len(store.unscored("test-model", "v1")) == 2
+        assert len(store.unscored("test-model", "v2")) == 3
+        assert store.con.execute("SELECT count(*) FROM mentions").fetchone() == (3,)
+
+
+def test_raw_author_names_are_never_stored(tmp_path: Path) -> None:
+    with Store(tmp_path / "m.duckdb") as store:
+        store.insert_mentions(_mentions(), run_id="r", tz=TZ)
+        dump = str(store.con.execute("SELECT * FROM mentions").fetchall())
+    assert "Anna" not in dump and "Kowalski" not in dump
+
+
+def test_mentions_need_the_text_stage(tmp_path: Path) -> None:
+    with Store(tmp_path / "m.duckdb") as store, pytest.raises(StoreError, match="has no content_hash"):
+        store.insert_mentions([mention("x", "raw text")], run_id="r", tz=TZ)
+
+
+def test_daily_view_aggregates_active_model_scores(tmp_path: Path) -> None:
+    m1, m2, m3 = _mentions()
+    dup = replace(m1, source_item_id="r1-copy", duplicate_of=m1.id)
+    with Store(tmp_path / "m.duckdb") as store:
+        store.insert_mentions([m1, m2, m3, dup], run_id="r", tz=TZ)
+        store.insert_scores(
+            [_score(m1.id, "positive", (0.1, 0.1, 0.8)), _score(m2.id, "negative", (0.7, 0.2, 0.1)),
+             _score(m3.id, "neutral", (0.2, 0.6, 0.2)), _score(m1.id, "negative", (0.9, 0.05, 0.05), "v0")],
+            run_id="r",
+        )  # fmt: skip
+        store.activate_model("test-model", "v1")
+        rows = store.con.execute(
+            "SELECT day, location, mentions, round(mean_score, 4), share_negative, share_positive, mean_rating "
+            "FROM daily_sentiment ORDER BY day, location"
+        ).fetchall()
+        assert rows == [
+            (date(2026, 11, 2), "Bella Kraków", 2, 0.05, 0.5, 0.5, 3.0),
+            (date(2026, 11, 3), "Bella Berlin", 1, 0.0, 0.0, 0.0, 3.0),
+        ]
+        store.activate_model("test-model", "v0")
+        assert store.active_model() == ("test-model", "v0")
+        assert store.con.execute("SELECT count(*), min(mean_score) FROM daily_sentiment").fetchone() == (1, -0.85)
+
+
+def test_cursor_round_trip_and_run_record(tmp_path: Path) -> None:
+    with Store(tmp_path / "m.duckdb") as store:
+        assert store.cursor("feed") is None
+        store.save_cursor("feed", {"etag": '"abc"', "newest": "2026-11-01T00:00:00+00:00"}, run_id="r1")
+        store.save_cursor("feed", {"etag": '"def"'}, run_id="r2")
+        assert store.cursor("feed") == {"etag": '"def"'}
+        store.start_run("r2", as_of=date(2026, 11, 2), config_sha256="x")
+        store.finish_run("r2", status="partial", stats={"fetched": 4, "sources_failed": 1, "skipped": {"http_500": 1}})
+        row = store.con.execute("SELECT status, fetched, sources_failed, skipped FROM runs").fetchone()
+        assert row == ("partial", 4, 1, '{"http_500": 1}')
+        with pytest.raises(StoreError, match=r"unknown run statistics \['fetchd'\]"):
+            store.finish_run("r2", status="ok", stats={"fetchd": 1})
+
+
+def test_published_copy_is_readable_while_the_writer_holds_the_file(tmp_path: Path) -> None:
+    with Store(tmp_path / "m.duckdb") as store:
+        store.insert_mentions(_mentions(), run_id="r", tz=TZ)
+        copy = store.publish(tmp_path / "m.read.duckdb")
+        reader = duckdb.connect(str(copy), read_only=True)
+        assert reader.execute("SELECT count(*) FROM mentions").fetchone() == (3,)
+        reader.close()

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from sentiment.records import Mention
+from sentiment.text.attribution import attribute_location, fold
+from sentiment.text.clean import clean_text
+from sentiment.text.lang import detect_language
+from sentiment.text.prepare import author_hash, prepare
+from tests.helpers import mention, monitor
+
+LONG = "The espresso was burnt and the barista ignored us for twenty minutes."
+
+
+def test_clean_text_strips_markup_and_repairs_mojibake() -> None:
+    assert clean_text("<p>Caf&eacute; was <b>great</b></p><p>but slow</p><script>x()</script>") == (
+        "Café was great\n\nbut slow"
+    )
+    assert clean_text("CafÃ© trÃ¨s bien,\u00a0 merci") == "Café très bien, merci"
+    assert clean_text("   ") == ""
+
+
+def test_language_is_identified_from_text_not_platform() -> None:
+    assert detect_language("Świetna kawa, ale obsługa była bardzo wolna") == "pl"
+    assert detect_language("Der Kaffee war kalt und die Bedienung unfreundlich") == "de"
+    assert detect_language("El café estaba frío y el camarero fue muy grosero") == "es"
+    assert detect_language("!!! 123") == "und"
+    out = prepare([mention("1", LONG, platform_lang="ja")], monitor=monitor(), salt="s")
+    assert out.mentions[0].lang == "en"
+    assert out.mentions[0].platform_lang == "ja"
+
+
+def test_author_names_become_salted_hashes() -> None:
+    out = prepare([mention("1", LONG, author="Anna Kowalska")], monitor=monitor(), salt="pepper")
+    m = out.mentions[0]
+    assert m.author is None
+    assert m.author_hash == author_hash("anna  KOWALSKA", "pepper")
+    assert m.author_hash != author_hash("Anna Kowalska", "other-salt")
+    assert "Anna" not in repr(m)
+
+
+def test_exact_duplicates_link_to_the_oldest_copy() -> None:
+    later = mention("b", LONG.upper(), day=5)
+    first = mention("a", f"<p>{LONG}</p>", day=2)
+    other = mention("c", "Lovely cakes and a calm room to read in, will come back soon.", day=3)
+    out = prepare([later, other, first], monitor=monitor(), salt="s")
+    by_item = {m.source_item_id: m for m in out.mentions}
+    assert by_item["a"].duplicate_of is None
+    assert by_item["b"].duplicate_of == first.id
+    assert by_item["c"].duplicate_of is None
+    assert out.duplicates == 1
+
+
+def test_duplicates_link_to_copies_stored_before() -> None:
+    stored = {}
+    first = prepare([mention("a", LONG)], monitor=monitor(), salt="s").mentions[0]
+    stored[first.content_hash] = first.id
+    again = prepare([mention("z", LONG, source="other")], monitor=monitor(), salt="s", first_copies=lambda h: stored)
+    assert again.mentions[0].duplicate_of == first.id
+
+
+def test_short_identical_texts_from_different_people_are_not_duplicates() -> None:
+    out = prepare(
+        [mention("a", "Great coffee!", author="Ann"), mention("b", "Great coffee!", author="Bob")],
+        monitor=monitor(),
+        salt="s",
+    )
+    assert [m.duplicate_of for m in out.mentions] == [None, None]
+    same = prepare(
+        [mention("a", "Great coffee!", author="Ann"), mention("b", "Great coffee!", author="ann")],
+        monitor=monitor(),
+        salt="s",
+    )
+    assert same.mentions[1].duplicate_of == same.mentions[0].id
+
+
+def test_empty_texts_are_skipped_and_counted() -> None:
+    out = prepare([mention("a", "<p> </p>"), mention("b", LONG)], monitor=monitor(), salt="s")
+    assert [m.source_item_id for m in out.mentions] == ["b"]
+    assert out.skipped == {"empty_text": 1}
+
+
+def test_location_attributed_by_alias_without_case_or_diacritics() -> None:
+    brand = monitor().brand("Bella Caffè")
+    assert attribute_location("Stopped by the bella at KRAKOW RYNEK today", brand) == "Bella Kraków"
+    assert attribute_location("Bella Berlin mitte: schöner Ort", brand) == "Bella Berlin"
+    assert attribute_location("Rynkowy wystrój, nic o Krakowie", brand) is None  # no whole-word alias
+    assert attribute_location("Both Kraków Rynek and Berlin Mitte were fine", brand) is None  # ambiguous
+    assert fold("Łódź Straße") == "lodz strasse"
+
+
+def test_prepare_attributes_brand_level_mentions_only() -> None:
+    cfg = monitor()
+    news = Mention(source="news", source_item_id="n1", text="The Rynek Główny café of Bella opened", brand="Bella Caffè")
+    own_page = Mention(
+        source="p", source_item_id="r1", text="Nice place in Berlin Mitte", brand="Bella Caffè", location="Bella Kraków"
+    )
+    out = prepare([news, own_page], monitor=cfg, salt="s")
+    assert {m.source_item_id: m.location for m in out.mentions} == {"n1": "Bella Kraków", "r1": "Bella Kraków"}
