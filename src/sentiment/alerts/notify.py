@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,7 @@ from sentiment.store import Store
 
 log = logging.getLogger(__name__)
 _ATTEMPTS = 3
+_BACKOFF_S = 0.5
 
 
 def alert_payload(row: dict[str, Any]) -> dict[str, Any]:
@@ -46,7 +48,9 @@ def send_webhook(client: httpx.Client, channel: Channel, payload: dict[str, Any]
     """POST one alert as JSON; retries 5xx and transport errors; raises NotifyError without the URL."""
     url = channel.url()
     last = ""
-    for _attempt in range(_ATTEMPTS):
+    for attempt in range(_ATTEMPTS):
+        if attempt:
+            time.sleep(_BACKOFF_S * 2 ** (attempt - 1))
         try:
             response = client.post(url, json=payload, timeout=channel.timeout_s)
         except httpx.HTTPError as err:
