@@ -62,35 +62,59 @@ def parse_options(config: SourceConfig, model: type[OptionsT]) -> OptionsT:
             else:
                 message = f"{item['msg'].removeprefix('Value error, ')} (got {item['input']!r})"
             problems.append(f"option {option!r}: {message}")
-        raise ConfigError(
-            f"source {config.name!r} (kind {config.kind!r}): " + "; ".join(problems)
-        ) from None
+        raise ConfigError(f"source {config.name!r} (kind {config.kind!r}): " + "; ".join(problems)) from None
 
 
-def cursor_newest(cursor: dict[str, Any] | None) -> datetime | None:
-    """The ``newest`` timestamp of a saved cursor; a malformed one is ignored (a full fetch is safe)."""
-    value = (cursor or {}).get("newest")
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        logger.warning("ignoring malformed cursor value newest=%r", value)
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+@dataclass(frozen=True, slots=True)
+class Watermark:
+    """How far a source has read: the newest publication time seen, and the ids published at exactly
+    that time.
 
+    The ids matter because many sites give dates without a time (midnight UTC here): a review posted
+    later on the day of the last run has the same timestamp as the watermark, and a plain "newer than"
+    test would lose it, while ">=" would return the boundary items every night. Saved in the cursor as
+    ``{"newest": iso datetime, "newest_ids": [...]}``.
+    """
 
-def is_new(item: RawItem, newest: datetime | None) -> bool:
-    """Newer than the cursor; undated items always pass (the store's deterministic ids make that safe)."""
-    return newest is None or item.published_at is None or item.published_at > newest
+    newest: datetime | None = None
+    ids: frozenset[str] = frozenset()
 
+    @classmethod
+    def from_cursor(cls, cursor: dict[str, Any] | None) -> Watermark:
+        """Read a saved cursor; a malformed one is ignored (a full fetch is safe: ids are deterministic)."""
+        value = (cursor or {}).get("newest")
+        if not value:
+            return cls()
+        try:
+            newest = datetime.fromisoformat(str(value))
+        except ValueError:
+            logger.warning("ignoring malformed cursor value newest=%r", value)
+            return cls()
+        ids = (cursor or {}).get("newest_ids") or []
+        return cls(newest if newest.tzinfo else newest.replace(tzinfo=UTC), frozenset(map(str, ids)))
 
-def latest(items: Iterable[RawItem], newest: datetime | None) -> datetime | None:
-    """The newest publication time among ``items`` and the previous cursor."""
-    dates = [item.published_at for item in items if item.published_at is not None]
-    if newest is not None:
-        dates.append(newest)
-    return max(dates, default=None)
+    def is_new(self, item: RawItem) -> bool:
+        """Not seen before; undated items always pass (the store's deterministic ids make that safe)."""
+        if self.newest is None or item.published_at is None or item.published_at > self.newest:
+            return True
+        return item.published_at == self.newest and item.source_item_id not in self.ids
+
+    def advance(self, items: Iterable[RawItem]) -> Watermark:
+        """The watermark after also seeing ``items``."""
+        dated = [item for item in items if item.published_at is not None]
+        newest = max([item.published_at for item in dated if item.published_at], default=None)
+        if newest is None or (self.newest is not None and newest < self.newest):
+            return self
+        ids = {item.source_item_id for item in dated if item.published_at == newest}
+        if newest == self.newest:
+            ids |= self.ids
+        return Watermark(newest, frozenset(ids))
+
+    def to_cursor(self) -> dict[str, Any]:
+        """The cursor keys for this watermark (empty when nothing dated was ever seen)."""
+        if self.newest is None:
+            return {}
+        return {"newest": self.newest.isoformat(), "newest_ids": sorted(self.ids)}
 
 
 class Source(ABC):
@@ -100,9 +124,7 @@ class Source(ABC):
 
     def __init__(self, config: SourceConfig, monitor: MonitorConfig) -> None:
         if config.kind != self.kind:
-            raise ConfigError(
-                f"source {config.name!r}: kind {config.kind!r} given to the {self.kind!r} source class"
-            )
+            raise ConfigError(f"source {config.name!r}: kind {config.kind!r} given to the {self.kind!r} source class")
         self.config = config
         self.monitor = monitor
 

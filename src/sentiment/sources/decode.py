@@ -51,6 +51,12 @@ def charset_from_content_type(content_type: str | None) -> str | None:
     return charset.strip().strip("\"'") or None if isinstance(charset, str) else None
 
 
+def xml_declared_encoding(content: bytes) -> str | None:
+    """The ``encoding`` of an XML prolog, or ``None``."""
+    match = _XML_PROLOG.match(content[:_SNIFF_BYTES])
+    return match.group(1).decode("ascii") if match else None
+
+
 def sniff_declared_encoding(content: bytes) -> str | None:
     """The encoding the document itself declares: an XML prolog, else an HTML ``<meta charset>``."""
     head = content[:_SNIFF_BYTES]
@@ -84,14 +90,14 @@ def decode_body(content: bytes, content_type: str | None = None) -> Decoded:
             return Decoded(content[len(bom) :].decode(codec, errors="replace"), codec, True)
     utf8 = _strict(content, "utf-8")
     declared = [_codec(charset_from_content_type(content_type)), _codec(sniff_declared_encoding(content))]
-    for codec in declared:
-        if codec is None:
+    for label in declared:
+        if label is None:
             continue
-        if codec.startswith(_SINGLE_BYTE_PREFIXES) and utf8 is not None and not content.isascii():
+        if label.startswith(_SINGLE_BYTE_PREFIXES) and utf8 is not None and not content.isascii():
             return Decoded(utf8, "utf-8", False)
-        text = utf8 if codec == "utf-8" else _strict(content, codec)
+        text = utf8 if label == "utf-8" else _strict(content, label)
         if text is not None:
-            return Decoded(text, codec, True)
+            return Decoded(text, label, True)
     if utf8 is not None:
         return Decoded(utf8, "utf-8", False)
     cp1252 = _strict(content, "cp1252")

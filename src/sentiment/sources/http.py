@@ -167,9 +167,10 @@ class HttpClient:
     def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> HttpResponse:
         """GET ``url`` politely and return the whole response (2xx, or 304 for a conditional request).
 
-        Raises :class:`FetchError` with ``reason`` one of ``robots``, ``robots_unreachable``,
-        ``http_<status>``, ``timeout``, ``connection``, ``too_large``, ``retry_after_too_long``,
-        ``redirect_loop``, ``too_many_redirects``, ``invalid_url``.
+        ``timeout_s`` bounds each socket operation and also the whole body read, so a server that
+        trickles bytes cannot hold a worker. Raises :class:`FetchError` with ``reason`` one of ``robots``,
+        ``robots_unreachable``, ``http_<status>``, ``timeout``, ``connection``, ``too_large``,
+        ``retry_after_too_long``, ``redirect_loop``, ``too_many_redirects``, ``invalid_url``, ``decoding``.
         """
         try:
             return self._get(url, headers or {}, check_robots=self.settings.respect_robots)
@@ -182,7 +183,11 @@ class HttpClient:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             if not current.startswith(("http://", "https://")):
-                raise FetchError(f"{current!r} is not an http(s) URL", reason="invalid_url", url=current)
+                raise FetchError(
+                    f"{urlsplit(current).scheme or 'no'} scheme in {loggable_url(current)}; allowed: http, https",
+                    reason="invalid_url",
+                    url=current,
+                )
             if check_robots:
                 self._check_robots(current)
             response = self._fetch_with_retries(current, headers)
@@ -261,7 +266,7 @@ class HttpClient:
             except httpx.UnsupportedProtocol as err:
                 raise FetchError(f"unsupported URL {loggable_url(url)}: {err}", reason="invalid_url", url=url) from None
             except httpx.InvalidURL as err:
-                raise FetchError(f"invalid URL {url!r}: {err}", reason="invalid_url", url=url) from None
+                raise FetchError(f"invalid URL {loggable_url(url)}: {err}", reason="invalid_url", url=url) from None
             except httpx.TransportError as err:
                 raise _Retryable(
                     FetchError(f"connection error for {loggable_url(url)}: {err!r}", reason="connection", url=url)
@@ -329,10 +334,12 @@ class HttpClient:
             return
         robots = self._robots_for(f"{parts.scheme}://{parts.netloc}".lower())
         if robots.error is not None:
+            # A host that is down reports as such; a host whose robots.txt errors is left alone.
+            network = robots.error.reason in ("timeout", "connection")
             raise FetchError(
                 f"robots.txt of {parts.netloc} could not be read ({robots.error.reason}), so nothing there "
                 f"is fetched: {robots.error}",
-                reason="robots_unreachable",
+                reason=robots.error.reason if network else "robots_unreachable",
                 url=url,
             )
         if robots.parser is not None and not robots.parser.can_fetch(self.settings.user_agent, url):

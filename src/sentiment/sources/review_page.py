@@ -1,0 +1,428 @@
+"""Review pages carrying schema.org ``Review`` / ``AggregateRating`` markup (kind ``review_page``).
+
+Many review sites and shops publish their reviews as structured data for search engines, which is far
+more stable than their HTML layout. :func:`parse_review_page` is pure (no I/O) so it is tested on saved
+real pages; :class:`ReviewPageSource` follows the pagination and keeps a cursor of the newest review seen,
+so that a night stops at the first page holding nothing new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any, ClassVar
+from urllib.parse import urldefrag, urljoin
+
+import lxml.html
+from lxml import etree
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from sentiment.config import MonitorConfig, SourceConfig
+from sentiment.errors import ParseError, SourceError
+from sentiment.records import Mention, PageInfo, SourceOutcome
+from sentiment.sources.base import RawItem, Source, Watermark, parse_options
+from sentiment.sources.dates import parse_datetime
+from sentiment.sources.decode import decode_body
+from sentiment.sources.http import HttpClient, loggable_url
+from sentiment.sources.schema import (
+    DEFAULT_BEST,
+    DEFAULT_WORST,
+    Index,
+    address_line,
+    as_list,
+    author_name,
+    clean_value,
+    first_string,
+    index_by_id,
+    normalise_rating,
+    resolve,
+    to_count,
+    to_number,
+)
+from sentiment.sources.structured import extract, types_of
+from sentiment.text.clean import normalise_for_hash
+
+logger = logging.getLogger(__name__)
+
+REVIEW_TYPES = frozenset({"Review", "UserReview", "CriticReview", "EmployerReview", "Recommendation"})
+_CONTAINER_TYPES = frozenset({"WebPage", "WebSite", "ItemPage", "CollectionPage", "BreadcrumbList"})
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPage:
+    """What one page says: its reviews, the reviewed item, the next page and what was skipped."""
+
+    items: list[RawItem] = field(default_factory=list)
+    info: PageInfo = field(default_factory=PageInfo)
+    next_url: str | None = None
+    lang: str | None = None
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def parse_review_page(
+    html: str | bytes,
+    url: str,
+    *,
+    next_selector: str | None = None,
+    id_scope: str | None = None,
+) -> ReviewPage:
+    """Parse reviews, the reviewed item and the next-page link from a page's schema.org markup.
+
+    ``url`` is the page's own URL (to resolve relative links). ``id_scope`` is the URL that scopes the
+    hashed ids of reviews without an id of their own; the source passes its start URL, so that a review
+    that moves from page 1 to page 2 as new ones arrive keeps its id. ``next_selector`` is a CSS selector
+    for the next-page link, tried before ``rel="next"``.
+    """
+    text = decode_body(html).text if isinstance(html, bytes) else html
+    doc = _parse_html(text)
+    if doc is None:
+        return ReviewPage()
+    base_url = _base_url(doc, url)
+    data = extract(doc, base_url)
+    lang = _page_lang(doc)
+    index = index_by_id(data.nodes)
+    skipped: Counter[str] = Counter()
+    if data.invalid_jsonld:
+        skipped["invalid_jsonld"] = data.invalid_jsonld
+    page_url = urldefrag(url).url
+    scope = urldefrag(id_scope).url if id_scope else page_url
+    found: list[tuple[RawItem, dict[str, Any]]] = []
+    for node in _find_reviews(data.nodes, index):
+        item = _review_item(node, base_url, page_url, scope, lang)
+        if item is None:
+            skipped["no_text_or_rating"] += 1
+        else:
+            found.append((item, node))
+    return ReviewPage(
+        items=_unique_ids(found, scope, page_url),
+        info=_page_info(data.nodes, index),
+        next_url=_next_url(doc, base_url, next_selector),
+        lang=lang,
+        skipped=dict(skipped),
+    )
+
+
+def _parse_html(text: str) -> lxml.html.HtmlElement | None:
+    text = text.lstrip("\ufeff")
+    if text.lstrip().startswith("<?xml"):
+        text = text.split("?>", 1)[-1]
+    if not text.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _base_url(doc: lxml.html.HtmlElement, url: str) -> str:
+    for base in doc.iter("base"):
+        href = str(base.get("href") or "").strip()
+        if href:
+            return urljoin(url, href)
+    return url
+
+
+def _page_lang(doc: lxml.html.HtmlElement) -> str | None:
+    root = doc.getroottree().getroot()
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or root.get("xml:lang")
+    return lang.strip() or None if lang else None
+
+
+# --- walking the nodes -------------------------------------------------------------------------------
+
+
+def _find_reviews(nodes: list[dict[str, Any]], index: Index) -> list[dict[str, Any]]:
+    """Every review node, wherever it sits (``@graph``, nested under any type, ``review``/``reviews``)."""
+    found: list[dict[str, Any]] = []
+    seen: set[int] = set()
+
+    def visit(value: Any, under_review_key: bool) -> None:
+        value = resolve(value, index)
+        if isinstance(value, list):
+            for child in value:
+                visit(child, under_review_key)
+            return
+        if not isinstance(value, dict) or id(value) in seen:
+            return
+        seen.add(id(value))
+        types = types_of(value)
+        if types & REVIEW_TYPES or (under_review_key and not types and set(value) - {"@id"}):
+            found.append(value)
+            return
+        for key, child in value.items():
+            visit(child, key in ("review", "reviews"))
+
+    visit(nodes, False)
+    return found
+
+
+# --- one review ----------------------------------------------------------------------------------------
+
+
+def _explicit_id(node: dict[str, Any], base_url: str) -> str | None:
+    """The review's own id: ``@id``, ``url`` or ``identifier`` (blank nodes ``_:`` do not count)."""
+    for key in ("@id", "url"):
+        value = first_string(node.get(key))
+        if value and not value.startswith("_:"):
+            return urljoin(base_url, value)
+    return first_string(node.get("identifier"))
+
+
+def _hashed_id(scope: str, author: str | None, published: str | None, body: str) -> str:
+    key = "\x1f".join([scope, author or "", published or "", normalise_for_hash(body)])
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _review_item(
+    node: dict[str, Any], base_url: str, page_url: str, scope: str, page_lang: str | None
+) -> RawItem | None:
+    """One review as a :class:`RawItem`, or None when it has neither text nor rating."""
+    body = clean_value(node.get("reviewBody")) or clean_value(node.get("description"))
+    rating = normalise_rating(node.get("reviewRating"))
+    if not body and rating is None:
+        return None
+    title = clean_value(node.get("name")) or clean_value(node.get("headline"))
+    author = author_name(node.get("author")) or author_name(node.get("creator"))
+    published_raw = first_string(node.get("datePublished")) or first_string(node.get("dateCreated"))
+    url = first_string(node.get("url"))
+    return RawItem(
+        source_item_id=_explicit_id(node, base_url) or _hashed_id(scope, author, published_raw, body or ""),
+        text=body or title or "",
+        url=urljoin(base_url, url) if url else page_url,
+        title=title,
+        author=author,
+        published_at=parse_datetime(published_raw),
+        rating=rating,
+        platform_lang=first_string(node.get("inLanguage")) or page_lang,
+    )
+
+
+def _unique_ids(found: list[tuple[RawItem, dict[str, Any]]], scope: str, page_url: str) -> list[RawItem]:
+    """Drop repeats (the same review in JSON-LD and microdata); an explicit id that is the page's URL or
+    that several different reviews share (a CMS writing the page URL into every review) is replaced by
+    the hashed id."""
+    bodies: dict[str, set[str]] = {}
+    for item, _ in found:
+        bodies.setdefault(item.source_item_id, set()).add(normalise_for_hash(item.text))
+    unique: dict[str, RawItem] = {}
+    for item, node in found:
+        if len(bodies[item.source_item_id]) > 1 or item.source_item_id in (scope, page_url):
+            published = first_string(node.get("datePublished")) or first_string(node.get("dateCreated"))
+            item = replace(item, source_item_id=_hashed_id(scope, item.author, published, item.text))
+        unique.setdefault(item.source_item_id, item)
+    return list(unique.values())
+
+
+# --- the reviewed item -----------------------------------------------------------------------------
+
+
+def _location_address(item: dict[str, Any], index: Index) -> str | None:
+    """Events and some businesses give the address under ``location`` (a Place)."""
+    for place in as_list(resolve(item.get("location"), index)):
+        place = resolve(place, index)
+        if isinstance(place, dict) and (line := address_line(place.get("address"), index)):
+            return line
+    return None
+
+
+def _reviewed_item(nodes: list[dict[str, Any]], index: Index) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The item the page reviews and its AggregateRating: the first node that carries an aggregate
+    (page containers such as WebPage last), else the first node with reviews, else a review's itemReviewed."""
+    owners: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+
+    def visit(value: Any) -> None:
+        value = resolve(value, index)
+        if isinstance(value, list):
+            for child in value:
+                visit(child)
+            return
+        if not isinstance(value, dict):
+            return
+        aggregate = resolve(value.get("aggregateRating"), index)
+        if isinstance(aggregate, dict):
+            owners.append((value, aggregate))
+        elif "AggregateRating" in types_of(value) and isinstance(resolve(value.get("itemReviewed"), index), dict):
+            owners.append((resolve(value["itemReviewed"], index), value))
+        elif value.get("review") or value.get("reviews"):
+            owners.append((value, None))
+        elif types_of(value) & REVIEW_TYPES and isinstance(resolve(value.get("itemReviewed"), index), dict):
+            owners.append((resolve(value["itemReviewed"], index), None))
+        for key, child in value.items():
+            if key not in ("aggregateRating", "review", "reviews"):
+                visit(child)
+
+    visit(nodes)
+    if not owners:
+        return None, None
+    owners.sort(key=lambda pair: (pair[1] is None, bool(types_of(pair[0]) & _CONTAINER_TYPES)))
+    return owners[0]
+
+
+def _page_info(nodes: list[dict[str, Any]], index: Index) -> PageInfo:
+    item, aggregate = _reviewed_item(nodes, index)
+    if item is None:
+        return PageInfo()
+    aggregate = aggregate or {}
+    value = to_number(aggregate.get("ratingValue"))
+    best = to_number(aggregate.get("bestRating"))
+    worst = to_number(aggregate.get("worstRating"))
+    types = sorted(types_of(item))
+    return PageInfo(
+        item_name=clean_value(item.get("name")) or clean_value(aggregate.get("itemReviewed")),
+        item_type=types[0] if types else None,
+        address=address_line(item.get("address"), index) or _location_address(item, index),
+        rating_value=value,
+        rating_count=to_count(aggregate.get("ratingCount")),
+        review_count=to_count(aggregate.get("reviewCount")),
+        best_rating=best if best is not None or value is None else DEFAULT_BEST,
+        worst_rating=worst if worst is not None or value is None else DEFAULT_WORST,
+    )
+
+
+# --- pagination ------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def compile_selector(selector: str) -> Any:
+    """Compile a CSS selector (needs the ``cssselect`` package; raises ValueError if it is missing or bad)."""
+    try:
+        from lxml.cssselect import CSSSelector
+    except ImportError:
+        raise ValueError(
+            "CSS selectors need the 'cssselect' package; install it, or omit next_selector to follow rel=\"next\" links"
+        ) from None
+    try:
+        return CSSSelector(selector)
+    except Exception as err:  # cssselect's SelectorError and ExpressionError share no public base
+        raise ValueError(f"{selector!r} is not a valid CSS selector: {err}") from None
+
+
+def _link_target(el: etree._Element, base_url: str) -> str | None:
+    href = (el.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return None
+    target = urldefrag(urljoin(base_url, href)).url
+    return target if target.startswith(("http://", "https://")) else None
+
+
+def _next_url(doc: lxml.html.HtmlElement, base_url: str, next_selector: str | None) -> str | None:
+    """The next page: ``next_selector`` first, then ``<link rel="next">`` or ``<a rel="next">``."""
+    if next_selector:
+        for el in compile_selector(next_selector)(doc):
+            for candidate in [el, *el.iterdescendants()]:
+                if isinstance(candidate.tag, str) and (target := _link_target(candidate, base_url)):
+                    return target
+    for el in doc.iter("link", "a"):
+        if "next" in (el.get("rel") or "").lower().split() and (target := _link_target(el, base_url)):
+            return target
+    return None
+
+
+# --- the source ----------------------------------------------------------------------------------
+
+
+class ReviewPageOptions(BaseModel):
+    """``max_pages`` overrides ``http.max_pages``; ``next_selector`` is a CSS selector for the next link."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_pages: int | None = Field(default=None, ge=1, le=10_000)
+    next_selector: str | None = Field(default=None, min_length=1)
+
+    @field_validator("next_selector")
+    @classmethod
+    def _valid_selector(cls, value: str | None) -> str | None:
+        if value is not None:
+            compile_selector(value)
+        return value
+
+
+def _other_item(first: PageInfo | None, page: PageInfo) -> bool:
+    """Whether a later page names a different reviewed item than the first page did."""
+    return bool(first and first.item_name and page.item_name and first.item_name != page.item_name)
+
+
+class ReviewPageSource(Source):
+    """Reviews from a page with schema.org markup, following its pagination."""
+
+    kind: ClassVar[str] = "review_page"
+
+    def __init__(self, config: SourceConfig, monitor: MonitorConfig) -> None:
+        super().__init__(config, monitor)
+        self.options = parse_options(config, ReviewPageOptions)
+        #: What the first page of the last fetch said about the reviewed item (address, aggregate).
+        self.page_info: PageInfo | None = None
+
+    def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
+        """Fetch pages until there is no next page, ``max_pages``, a repeated URL, or a page with nothing
+        newer than the cursor.
+
+        A failing later page is counted and ends the walk with what was found, but the cursor is then
+        not advanced: the unread pages hold reviews older than those read, and an advanced cursor would
+        skip them for good (re-reading the first pages next night costs nothing: ids are deterministic).
+        """
+        watermark = Watermark.from_cursor(cursor)
+        max_pages = self.options.max_pages or self.monitor.http.max_pages
+        mentions: dict[str, Mention] = {}
+        skipped: Counter[str] = Counter()
+        seen: set[str] = set()
+        seen_to = watermark
+        pages = 0
+        url: str | None = self.config.url
+        while url is not None and pages < max_pages:
+            if url in seen:
+                logger.info("source %s: stopping at repeated page %s", self.name, loggable_url(url))
+                break
+            seen.add(url)
+            try:
+                page, final_url = self._fetch_page(client, url)
+            except SourceError as err:
+                if pages == 0:
+                    return self.failed(err, cursor)
+                logger.warning("source %s: skipping page %s: %s", self.name, loggable_url(url), err)
+                skipped[err.reason] += 1
+                seen_to = watermark
+                break
+            seen.add(final_url)
+            pages += 1
+            skipped.update(page.skipped)
+            if pages == 1:
+                self.page_info = page.info
+            elif _other_item(self.page_info, page.info):
+                # Blogs mark the *next post* rel="next": that page reviews something else.
+                logger.info("source %s: %s reviews another item; stopping", self.name, loggable_url(url))
+                skipped["other_item"] += 1
+                break
+            fresh = [item for item in page.items if watermark.is_new(item)]
+            for item in fresh:
+                mentions.setdefault(item.source_item_id, self.to_mention(item))
+            seen_to = seen_to.advance(page.items)
+            if page.items and not fresh:
+                logger.info("source %s: page %d holds nothing newer than the cursor; stopping", self.name, pages)
+                break
+            url = page.next_url
+        new_cursor = {**(cursor or {}), **seen_to.to_cursor()}
+        return SourceOutcome(
+            source=self.name,
+            status="ok",
+            mentions=list(mentions.values()),
+            pages=pages,
+            skipped=dict(skipped),
+            cursor=new_cursor or None,
+        )
+
+    def _fetch_page(self, client: HttpClient, url: str) -> tuple[ReviewPage, str]:
+        """The parsed page and its final URL (after redirects)."""
+        response = client.get(url)
+        try:
+            page = parse_review_page(
+                response.text, response.url, next_selector=self.options.next_selector, id_scope=self.config.url
+            )
+            return page, response.url
+        except Exception as err:
+            # A page the parser cannot handle must not end the night's run; the traceback is logged.
+            logger.exception("source %s: could not parse %s", self.name, loggable_url(url))
+            raise ParseError(f"could not parse {loggable_url(url)}: {err!r}", url=url) from err

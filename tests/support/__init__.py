@@ -1,0 +1,1 @@
+"""Test helpers shared across test packages (a local HTTP server and its pytest fixture)."""
