@@ -26,7 +26,7 @@ from sentiment.errors import ConfigError
 class _Receiver(BaseHTTPRequestHandler):
     received: list[dict[str, Any]]
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
         try:
@@ -38,7 +38,7 @@ class _Receiver(BaseHTTPRequestHandler):
         self.send_response(204)
         self.end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 
@@ -66,6 +66,7 @@ def _timezone(config: str) -> ZoneInfo:
 
 def run_demo(config: str = "examples/demo.yaml", port: int = 0) -> int:
     from flows.nightly import nightly
+
     from sentiment.cli import console, print_summary
     from sentiment.demo.server import serve_sample_web
 
