@@ -29,7 +29,9 @@ FETCH_WORKERS = 4
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10, task_run_name="fetch-{source.name}")
-def fetch(source: SourceConfig, monitor: MonitorConfig, cursor: dict[str, Any] | None, client: HttpClient) -> SourceOutcome:
+def fetch(
+    source: SourceConfig, monitor: MonitorConfig, cursor: dict[str, Any] | None, client: HttpClient
+) -> SourceOutcome:
     """One source; HTTP retries happen inside the client, this retry covers a crashed parser or worker."""
     outcome = pipeline.fetch_source(source, monitor, cursor, client)
     logger = get_run_logger()

@@ -26,7 +26,7 @@ def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="nope.yaml' does not exist"):
+    with pytest.raises(ConfigError, match=r"nope\.yaml' does not exist"):
         load_config(tmp_path / "nope.yaml")
 
 
@@ -50,13 +50,15 @@ def test_source_with_unknown_brand_lists_allowed() -> None:
 
 def test_source_with_location_of_another_brand_is_refused() -> None:
     source = {"name": "s1", "kind": "rss", "url": "https://x.org/f", "brand": "Acme", "location": "Oslo"}
-    with pytest.raises(ConfigError, match=r"location 'Oslo' is not a location of brand 'Acme'; allowed: \['Acme Oslo'\]"):
+    with pytest.raises(
+        ConfigError, match=r"location 'Oslo' is not a location of brand 'Acme'; allowed: \['Acme Oslo'\]"
+    ):
         parse_config({"brands": BRANDS, "sources": [source]})
 
 
 def test_non_http_url_is_refused() -> None:
     source = {"name": "s1", "kind": "rss", "url": "ftp://x.org/f", "brand": "Acme"}
-    with pytest.raises(ConfigError, match="'ftp://x.org/f' is not an http\\(s\\) URL"):
+    with pytest.raises(ConfigError, match=r"'ftp://x\.org/f' is not an http\(s\) URL"):
         parse_config({"brands": BRANDS, "sources": [source]})
 
 
@@ -66,7 +68,7 @@ def test_bad_timezone_says_what_is_allowed() -> None:
 
 
 def test_duplicate_names_are_refused() -> None:
-    with pytest.raises(ConfigError, match="brand names must be unique; 'Acme' appears more than once"):
+    with pytest.raises(ConfigError, match=r"brand names must be unique; 'Acme' appears more than once"):
         parse_config({"brands": BRANDS + BRANDS})
 
 

@@ -87,7 +87,7 @@ def fetch_source(
     """
     try:
         return build_source(source, monitor).fetch(client, cursor)
-    except Exception as err:  # noqa: BLE001 - one broken source must not stop the night
+    except Exception as err:
         log.exception("source %s crashed", source.name)
         return SourceOutcome(source=source.name, status="failed", error=f"{type(err).__name__}: {err}",
                              skipped={"crash": 1})  # fmt: skip

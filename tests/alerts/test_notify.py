@@ -20,7 +20,7 @@ from tests.helpers import monitor
 
 
 class _Failing(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.server.hits += 1  # type: ignore[attr-defined]
         self.rfile.read(int(self.headers["Content-Length"]))
         self.send_response(503)

@@ -89,7 +89,9 @@ def test_location_attributed_by_alias_without_case_or_diacritics() -> None:
 
 def test_prepare_attributes_brand_level_mentions_only() -> None:
     cfg = monitor()
-    news = Mention(source="news", source_item_id="n1", text="The Rynek Główny café of Bella opened", brand="Bella Caffè")
+    news = Mention(
+        source="news", source_item_id="n1", text="The Rynek Główny café of Bella opened", brand="Bella Caffè"
+    )
     own_page = Mention(
         source="p", source_item_id="r1", text="Nice place in Berlin Mitte", brand="Bella Caffè", location="Bella Kraków"
     )

@@ -1,0 +1,97 @@
+"""The nightly flow end to end under Prefect: the sample web over real HTTP, the real model, DuckDB.
+
+Run twice on the same day: the second run must add no mentions, scores or alerts and send nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import yaml
+
+from sentiment.demo.run import webhook_receiver
+from sentiment.demo.server import serve_sample_web
+from sentiment.demo.site import load_sample_data
+
+REPO = Path(__file__).resolve().parents[2]
+TODAY = date(2026, 11, 23)
+
+
+def _config(tmp_path: Path) -> Path:
+    data = yaml.safe_load((REPO / "examples" / "demo.yaml").read_text(encoding="utf-8"))
+    data["database"] = str(tmp_path / "monitor.duckdb")
+    data["http"] = {"backoff_s": 0.05, "max_retries": 1, "timeout_s": 10}
+    data["sources"].append(
+        {"name": "broken-page", "kind": "review_page", "url": "${SENTIMENT_DEMO_BASE_URL}/bella/nowhere/reviews",
+         "brand": "Bella Caffè"}
+    )  # fmt: skip
+    path = tmp_path / "monitor.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _counts(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = ("mentions", "scores", "alerts", "notifications", "runs")
+        return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}  # type: ignore[index]
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_nightly_flow_end_to_end_and_idempotent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
+) -> None:
+    from flows.nightly import nightly
+
+    sample = load_sample_data()
+    n_reviews, n_news = len(sample.reviews), len(sample.news)
+    n_dups = sum(1 for r in sample.reviews if r.duplicate_of)
+    config = _config(tmp_path)
+    with serve_sample_web(today=TODAY) as web, webhook_receiver() as (hook, received):
+        monkeypatch.setenv("SENTIMENT_DEMO_BASE_URL", web.base_url)
+        monkeypatch.setenv("SENTIMENT_DEMO_WEBHOOK_URL", hook)
+        first: dict[str, Any] = nightly(config_path=str(config), as_of=TODAY.isoformat())
+        after_first = _counts(tmp_path / "monitor.duckdb")
+        second: dict[str, Any] = nightly(config_path=str(config), as_of=TODAY.isoformat())
+        after_second = _counts(tmp_path / "monitor.duckdb")
+
+    # First night: everything new, the broken source counted and skipped, the others finished.
+    assert first["status"] == "partial"
+    assert (first["sources_ok"], first["sources_failed"]) == (7, 1)
+    assert list(first["failed_sources"]) == ["broken-page"]
+    assert first["skipped"].get("http_404") == 1
+    assert first["fetched"] == n_reviews + n_news
+    assert first["new_mentions"] == n_reviews + n_news
+    assert first["duplicates"] == n_dups
+    assert first["scored"] == n_reviews + n_news - n_dups
+    assert [(a["scope"], a["brand"], a["location"]) for a in first["new_alerts"]] == [
+        ("location", "Bella Caffè", "Kraków Rynek")
+    ]
+    assert first["notifications"] == 1
+    assert len(received) == 1 and received[0]["location"] == "Kraków Rynek"
+    krakow = next(r for r in first["sentiment"] if r["location"] == "Kraków Rynek")
+    assert krakow["mean_score_recent"] < 0 < krakow["mean_score_baseline"]
+    assert after_first == {
+        "mentions": n_reviews + n_news, "scores": n_reviews + n_news - n_dups, "alerts": 1, "notifications": 1,
+        "runs": 1,
+    }  # fmt: skip
+
+    # Second night, same day: nothing new anywhere, nothing sent again.
+    assert (second["new_mentions"], second["scored"], second["notifications"]) == (0, 0, 0)
+    assert second["new_alerts"] == []
+    assert after_second == {**after_first, "runs": 2}
+    assert len(received) == 1
+
+    # The published read copy carries the same data and the analyst views answer.
+    read = duckdb.connect(str(tmp_path / "monitor.read.duckdb"), read_only=True)
+    langs = read.execute("SELECT count(DISTINCT lang) FROM mentions").fetchone()[0]  # type: ignore[index]
+    days = read.execute("SELECT count(DISTINCT day) FROM daily_sentiment").fetchone()[0]  # type: ignore[index]
+    read.close()
+    assert langs >= 4
+    assert days >= 55
