@@ -24,6 +24,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy src/sentiment flows
 
 test: install lint
 	$(BIN)/sentiment model prepare

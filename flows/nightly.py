@@ -65,7 +65,7 @@ def notify(store: Store, monitor: MonitorConfig, stats: pipeline.RunStats) -> di
     return pipeline.send_notifications(store, monitor, stats)
 
 
-@flow(name="nightly-monitor", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS))
+@flow(name="nightly-monitor", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS))  # type: ignore[arg-type]
 def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict[str, Any]:
     """Run one night: fetch what is new, score it, store it, alert on drops. Returns the run summary."""
     logger = get_run_logger()

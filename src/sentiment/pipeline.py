@@ -149,9 +149,9 @@ def detect_alerts(store: Store, monitor: MonitorConfig, stats: RunStats) -> list
     """Run the drop rule on the stored scores and store the alerts that are new."""
     w = windows(stats.as_of, monitor.alerts)
     rows = [WindowRow(*r) for r in store.window_scores(w.baseline_start, w.recent_end) if r[0] is not None]
-    scopes = {(b.name, None) for b in monitor.brands}
+    scopes: set[tuple[str, str | None]] = {(b.name, None) for b in monitor.brands}
     scopes |= {(b.name, loc.name) for b in monitor.brands for loc in b.locations}
-    last = {}
+    last: dict[tuple[str, str | None], date] = {}
     for brand, location in scopes:
         day = store.last_alert_day(RULE_SENTIMENT_DROP, brand, location)
         if day is not None:

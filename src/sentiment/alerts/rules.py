@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import fmean
+from typing import Literal
 
 from scipy import stats
 
@@ -98,7 +99,7 @@ def detect_drops(
             tests.append(_Test(brand.name, location, recent, baseline, p))
     adjusted = _holm([t.p_value for t in tests])
     passed = [(t, p) for t, p in zip(tests, adjusted, strict=True) if _passes(t, p, rules)]
-    dropping = {(t.brand, t.location) for t, _ in passed if t.location}
+    dropping: set[tuple[str, str | None]] = {(t.brand, t.location) for t, _ in passed if t.location}
     alerts = []
     for test, p_adj in passed:
         if test.location is None and not _brand_drop_beyond(test, dropping, rules, len(tests)):
@@ -162,7 +163,7 @@ def _make_alert(test: _Test, w: Windows, as_of: date, p: float) -> Alert:
     recent_mean = fmean(r.score for r in test.recent)
     baseline_mean = fmean(r.score for r in test.baseline)
     effect = baseline_mean - recent_mean
-    scope = "location" if test.location else "brand"
+    scope: Literal["brand", "location"] = "location" if test.location else "brand"
     who = f"{test.location} ({test.brand})" if test.location else test.brand
     neg_recent, neg_base = _share_negative(test.recent), _share_negative(test.baseline)
     worst = sorted(test.recent, key=lambda r: (r.score, r.mention_id))[:_QUOTES]

