@@ -22,7 +22,7 @@ from sentiment.progress import progress_bar
 from sentiment.records import SourceOutcome
 from sentiment.sources.http import HttpClient
 from sentiment.store import Store
-from sentiment.summary import run_summary, sentiment_rows
+from sentiment.summary import open_alerts, run_summary, sentiment_rows
 
 # Fetching is I/O: sources run concurrently, each host still limited by the shared client.
 FETCH_WORKERS = 4
@@ -92,7 +92,7 @@ def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict
             store.finish_run(stats.run_id, status="failed", stats=stats.as_row())
             raise
         pipeline.finish(store, stats, publish_to=pipeline.published_path(Path(database)))
-        summary = run_summary(stats, sentiment_rows(store, monitor, day))
+        summary = run_summary(stats, sentiment_rows(store, monitor, day), open_alerts(store, monitor, day))
     logger.info(
         "run %s %s: fetched %d, new %d (duplicates %d), scored %d, alerts %d, notifications %d, skipped %s",
         stats.run_id, stats.status, stats.fetched, stats.new_mentions, stats.duplicates, stats.scored,

@@ -55,12 +55,18 @@ def print_summary(summary: dict[str, Any], out: Console = console) -> None:
     )
     for name, error in summary["failed_sources"].items():
         out.print(f"  source {name} failed: {error}")
+    new_ids = {a["id"] for a in summary["new_alerts"]}
     if summary["new_alerts"]:
         out.print(f"[bold red]{len(summary['new_alerts'])} new alert(s):[/]")
         for alert in summary["new_alerts"]:
             out.print(f"  ALERT {alert['message']}")
     else:
         out.print("No new alerts.")
+    older = [a for a in summary.get("open_alerts", []) if a["id"] not in new_ids]
+    if older:
+        out.print(f"{len(older)} alert(s) raised earlier this week (already sent, in cool-down):")
+        for alert in older:
+            out.print(f"  ALERT ({alert['as_of']}) {alert['message']}")
     out.print(f"Notifications sent: {summary['notifications']}")
 
 

@@ -49,7 +49,17 @@ def sentiment_rows(store: Store, monitor: MonitorConfig, as_of: date) -> list[Se
     return sorted(out, key=lambda r: (r.brand, r.location or ""))
 
 
-def run_summary(stats: Any, rows: list[SentimentRow]) -> dict[str, Any]:
+def open_alerts(store: Store, monitor: MonitorConfig, as_of: date) -> list[dict[str, Any]]:
+    """Alerts raised within the recent window: still worth showing on a night that raised none."""
+    since = windows(as_of, monitor.alerts).recent_start
+    return [
+        {"id": a["id"], "as_of": a["as_of"].isoformat(), "brand": a["brand"], "location": a["location"],
+         "message": a["message"]}
+        for a in store.alerts_since(since)
+    ]  # fmt: skip
+
+
+def run_summary(stats: Any, rows: list[SentimentRow], open_: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A JSON-ready summary of a run (what the flow returns and the CLI prints)."""
     return {
         "run_id": stats.run_id,
@@ -62,4 +72,5 @@ def run_summary(stats: Any, rows: list[SentimentRow]) -> dict[str, Any]:
             {"id": a.id, "scope": a.scope, "brand": a.brand, "location": a.location, "message": a.message}
             for a in stats.new_alerts
         ],
+        "open_alerts": open_ or [],
     }

@@ -18,15 +18,17 @@ def rows_for(location: str | None, *, baseline: float, recent: float, n_base: in
     out = []
     for i in range(n_base):
         day = AS_OF - timedelta(days=7 + i % 28)
-        out.append(WindowRow(brand, location, day, _clip(rng.gauss(baseline, spread)), f"{location}-b{i}", f"b{i}"))
+        out.append(_row(brand, location, day, rng.gauss(baseline, spread), f"{location}-b{i}"))
     for i in range(n_recent):
         day = AS_OF - timedelta(days=i % 7)
-        out.append(WindowRow(brand, location, day, _clip(rng.gauss(recent, spread)), f"{location}-r{i}", f"r{i}"))
+        out.append(_row(brand, location, day, rng.gauss(recent, spread), f"{location}-r{i}"))
     return out
 
 
-def _clip(x: float) -> float:
-    return max(-1.0, min(1.0, x))
+def _row(brand: str, location: str | None, day: date, raw: float, mid: str) -> WindowRow:
+    score = max(-1.0, min(1.0, raw))
+    label = "negative" if score < -0.2 else "positive" if score > 0.2 else "neutral"
+    return WindowRow(brand, location, day, score, mid, f"text of {mid}", label)
 
 
 def test_windows_are_adjacent_and_sized_by_the_rules() -> None:
@@ -47,6 +49,10 @@ def test_a_location_drop_alerts_once_for_that_location_only() -> None:
     assert alert.id == alert_id("sentiment_drop", BRAND, "Bella Kraków", windows(AS_OF, monitor().alerts))
     assert alert.message.startswith("Sentiment drop at Bella Kraków (Bella Caffè): mean score +0.")
     assert len(alert.details["examples"]) == 3
+    recent = [r for r in rows if r.location == "Bella Kraków" and r.day >= date(2026, 11, 17)]
+    share = sum(r.label == "negative" for r in recent) / 14
+    assert alert.details["share_negative_recent"] == round(share, 4)
+    assert 0.6 < share <= 1.0
     assert alert.details["examples"][0]["score"] == round(min(r.score for r in rows if r.location == "Bella Kraków"), 3)
     assert detect_drops(rows, monitor(), AS_OF)[0].id == alert.id  # deterministic
 

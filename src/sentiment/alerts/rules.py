@@ -44,6 +44,7 @@ class WindowRow:
     score: float
     mention_id: str
     text: str
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +157,8 @@ def _holm(p_values: list[float]) -> list[float]:
 
 
 def _share_negative(rows: list[WindowRow]) -> float:
-    return sum(1 for r in rows if r.score < -0.2) / len(rows)
+    """Share of mentions the model labelled negative (as in the ``daily_sentiment`` view)."""
+    return sum(1 for r in rows if r.label == "negative") / len(rows)
 
 
 def _make_alert(test: _Test, w: Windows, as_of: date, p: float) -> Alert:

@@ -258,10 +258,10 @@ class Store:
 
     def window_scores(
         self, start: date, end: date, *, brand: str | None = None, location: str | None = None
-    ) -> list[tuple[str, str | None, date, float, str, str]]:
-        """(brand, location, day, score, mention id, text) of scored originals with start <= day <= end."""
+    ) -> list[tuple[str, str | None, date, float, str, str, str]]:
+        """(brand, location, day, score, mention id, text, label) of scored originals, start <= day <= end."""
         sql = (
-            "SELECT brand, location, published_date, score, id, text FROM scored_mentions "
+            "SELECT brand, location, published_date, score, id, text, label FROM scored_mentions "
             "WHERE score IS NOT NULL AND published_date BETWEEN ? AND ?"
         )
         params: list[Any] = [start, end]
@@ -302,6 +302,12 @@ class Store:
                     ],
                 )  # fmt: skip
         return new
+
+    def alerts_since(self, day: date) -> list[dict[str, Any]]:
+        """Alerts whose run day is ``day`` or later, newest first (the ones still open for a summary)."""
+        cur = self.con.execute("SELECT * FROM alerts WHERE as_of >= ? ORDER BY as_of DESC, id", [day])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     def unsent_alerts(self, channel: str) -> list[dict[str, Any]]:
         """Stored alerts this channel has not acknowledged yet, oldest first."""
