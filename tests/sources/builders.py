@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sentiment.config import HttpSettings, MonitorConfig, SourceConfig
+from sentiment.sources.http import HttpClient
 
 BRAND = "Acme"
 LOCATION = "Acme Krakow"
@@ -51,3 +54,34 @@ def review_page(reviews: list[dict[str, Any]], *, next_href: str | None = None, 
         f'<script type="application/ld+json">{json.dumps(data)}</script></head>'
         "<body><h1>Reviews</h1></body></html>"
     )
+
+
+def social_config(name: str, kind: str, url: str, **options: Any) -> SourceConfig:
+    """A social source: it speaks of the brand, not of one location."""
+    return SourceConfig(name=name, kind=kind, url=url, brand=BRAND, options=options)
+
+
+def social_monitor(http: HttpSettings, *sources: SourceConfig) -> MonitorConfig:
+    """Brand "Acme" with the aliases a social post may use ("Acme Coffee", the handle @acmecoffee)."""
+    brand: dict[str, Any] = {"name": BRAND, "aliases": ["Acme Coffee"], "locations": [{"name": LOCATION}]}
+    return MonitorConfig.model_validate(
+        {"brands": [brand], "sources": [s.model_dump() for s in sources], "http": http.model_dump()}
+    )
+
+
+def two_nights(config: SourceConfig, settings: MonitorConfig, http: HttpSettings, database: Path) -> list[int]:
+    """Run the nightly flow's fetch and store stages (Prefect only wires them) for one source on two
+    nights; returns the new mentions stored each night. The store's cursor must be the last outcome's."""
+    from sentiment import pipeline  # imported here: it loads torch, which the parser tests do not need
+    from sentiment.store import Store
+
+    new = []
+    with Store(database) as store, HttpClient(http) as client:
+        for night in (date(2026, 3, 10), date(2026, 3, 11)):
+            stats = pipeline.RunStats(run_id=night.isoformat(), as_of=night)
+            store.start_run(stats.run_id, as_of=night, config_sha256="test")
+            outcome = pipeline.fetch_source(config, settings, store.cursor(config.name), client)
+            assert outcome.status == "ok", outcome.error
+            new.append(pipeline.store_outcome(store, outcome, settings, stats))
+        assert store.cursor(config.name) == outcome.cursor
+    return new

@@ -104,3 +104,9 @@ def test_watermark_advances_and_round_trips() -> None:
     cursor = same_day.to_cursor()
     assert cursor == {"newest": "2026-03-01T00:00:00+00:00", "newest_ids": ["late", "seen"]}
     assert Watermark.from_cursor(cursor) == same_day
+
+
+def test_a_kind_without_a_saved_response_parser_says_so(fast_http: HttpSettings) -> None:
+    config = source_config("shop", "dummy", "https://x.example/")
+    with pytest.raises(ConfigError, match="kind 'dummy' cannot parse a saved response"):
+        _Dummy(config, monitor(fast_http, config)).parse_saved(b"{}", "https://x.example/")

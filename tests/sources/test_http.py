@@ -290,3 +290,41 @@ def test_the_transport_can_be_swapped(fast_http: HttpSettings) -> None:
     with HttpClient(fast_http, transport=httpx.MockTransport(handler)) as client:
         response = client.get("https://mock.example/x")
     assert (response.status, response.text, response.charset) == (200, "café", "iso-8859-1")
+
+
+# --- API calls: robots.txt off, POST for logins and token grants ------------------------------------------
+
+
+def test_api_gets_skip_robots_txt(local_server: LocalServer, fast_http: HttpSettings) -> None:
+    local_server.route("/robots.txt", Reply(200, {}, "User-agent: *\nDisallow: /\n"))
+    local_server.route("/api/v1/search", Reply(200, {}, "{}"))
+    with HttpClient(fast_http) as client:
+        assert client.get(local_server.url("/api/v1/search"), robots=False).content == b"{}"
+        assert fetch_error(client, local_server.url("/api/v1/search")).reason == "robots"
+
+
+def test_post_sends_a_form_or_json_and_is_retried(local_server: LocalServer, fast_http: HttpSettings) -> None:
+    local_server.route("/token", [Reply(503), Reply(200, {"Content-Type": "application/json"}, '{"ok": 1}')])
+    local_server.route("/session", Reply(200, {}, "{}"))
+    with HttpClient(fast_http) as client:
+        answer = client.post(local_server.url("/token"), form={"grant_type": "client_credentials"})
+        client.post(local_server.url("/session"), json_body={"identifier": "a", "password": "p"})
+    assert answer.content == b'{"ok": 1}'
+    token = local_server.requests_to("/token", "POST")
+    assert len(token) == 2 and token[-1].body == b"grant_type=client_credentials"
+    assert token[-1].headers["content-type"] == "application/x-www-form-urlencoded"
+    [session] = local_server.requests_to("/session", "POST")
+    assert (session.body, session.headers["content-type"]) == (
+        b'{"identifier": "a", "password": "p"}',
+        "application/json",
+    )
+    assert local_server.requests_to("/robots.txt") == []
+
+
+def test_a_redirected_post_is_an_error_not_followed(local_server: LocalServer, fast_http: HttpSettings) -> None:
+    local_server.route("/login", Reply(302, {"Location": "/elsewhere"}))
+    with HttpClient(fast_http) as client, pytest.raises(FetchError) as info:
+        client.post(local_server.url("/login"), json_body={"password": "p"})
+    assert info.value.reason == "http_302"
+    assert local_server.requests_to("/elsewhere") == []
+    assert client.stats.failures == 1

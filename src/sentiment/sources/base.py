@@ -27,7 +27,11 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class RawItem:
-    """One review, post or entry as a parser found it, before the source attaches brand and location."""
+    """One review, post or entry as a parser found it, before the source attaches brand and location.
+
+    ``parent_id`` is the source's id of the item this one answers (a Reddit comment's parent comment or
+    submission, a Hacker News comment's parent), so that a thread can be rebuilt.
+    """
 
     source_item_id: str
     text: str
@@ -37,6 +41,7 @@ class RawItem:
     published_at: datetime | None = None
     rating: float | None = None
     platform_lang: str | None = None
+    parent_id: str | None = None
 
 
 class NoOptions(BaseModel):
@@ -135,6 +140,12 @@ class Source(ABC):
     @abstractmethod
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
         """Fetch what is new since ``cursor``; report problems in the outcome instead of raising."""
+
+    def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
+        """Parse one saved response body with this source's options, as :meth:`fetch` would, with no I/O:
+        how a user checks a site or an API answer before adding it to the config. ``url`` is where the
+        body came from (relative links and ids resolve against it)."""
+        raise ConfigError(f"source {self.name!r}: kind {self.kind!r} cannot parse a saved response")
 
     def to_mention(self, item: RawItem) -> Mention:
         """Attach this source's name, brand and location (alias-based attribution happens later)."""

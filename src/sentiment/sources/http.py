@@ -13,6 +13,7 @@ The transport and the sleep function are injected so that tests can swap the net
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import threading
 import time
@@ -22,7 +23,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
@@ -164,16 +166,54 @@ class HttpClient:
         with self._lock:
             return HttpStats(**self._stats.as_dict())
 
-    def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> HttpResponse:
+    def get(self, url: str, *, headers: Mapping[str, str] | None = None, robots: bool = True) -> HttpResponse:
         """GET ``url`` politely and return the whole response (2xx, or 304 for a conditional request).
 
         ``timeout_s`` bounds each socket operation and also the whole body read, so a server that
         trickles bytes cannot hold a worker. Raises :class:`FetchError` with ``reason`` one of ``robots``,
         ``robots_unreachable``, ``http_<status>``, ``timeout``, ``connection``, ``too_large``,
         ``retry_after_too_long``, ``redirect_loop``, ``too_many_redirects``, ``invalid_url``, ``decoding``.
+
+        ``robots=False`` is for documented API endpoints (Mastodon, Bluesky, Reddit OAuth, Algolia):
+        robots.txt governs crawlers of pages, and Reddit's disallows everything while its terms send
+        clients to the OAuth API. Rate limits, retries and size limits still apply.
         """
         try:
-            return self._get(url, headers or {}, check_robots=self.settings.respect_robots)
+            return self._get(url, headers or {}, check_robots=self.settings.respect_robots and robots)
+        except FetchError:
+            self._count("failures")
+            raise
+
+    def post(
+        self,
+        url: str,
+        *,
+        form: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpResponse:
+        """POST a form or a JSON body to an API endpoint (a login, a token grant) and return a 2xx answer.
+
+        Retried like a GET (429, 5xx, timeouts: these endpoints are idempotent), never redirected (an
+        answer that redirects a login is an error, not something to follow with credentials) and not
+        checked against robots.txt. Bodies and headers carry secrets, so neither is ever logged; errors
+        name the URL's host and path only.
+        """
+        request_headers = dict(headers or {})
+        if form is not None:
+            content = urlencode(form).encode("ascii")
+            request_headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        else:
+            content = json.dumps(json_body).encode("utf-8")
+            request_headers.setdefault("Content-Type", "application/json")
+        try:
+            if not url.startswith(("http://", "https://")):
+                raise FetchError(
+                    f"{urlsplit(url).scheme or 'no'} scheme in {loggable_url(url)}; allowed: http, https",
+                    reason="invalid_url",
+                    url=url,
+                )
+            return self._accept(self._fetch_with_retries(url, request_headers, method="POST", content=content))
         except FetchError:
             self._count("failures")
             raise
@@ -220,11 +260,13 @@ class HttpClient:
             url=response.url,
         )
 
-    def _fetch_with_retries(self, url: str, headers: Mapping[str, str]) -> HttpResponse:
+    def _fetch_with_retries(
+        self, url: str, headers: Mapping[str, str], *, method: str = "GET", content: bytes | None = None
+    ) -> HttpResponse:
         attempts = self.settings.max_retries + 1
         for attempt in range(attempts):
             try:
-                return self._attempt(url, headers)
+                return self._attempt(url, headers, method, content)
             except _Retryable as failure:
                 if failure.retry_after is not None and failure.retry_after > self.settings.max_retry_after_s:
                     raise FetchError(
@@ -250,15 +292,15 @@ class HttpClient:
                 self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(self, url: str, headers: Mapping[str, str]) -> HttpResponse:
+    def _attempt(self, url: str, headers: Mapping[str, str], method: str, content: bytes | None) -> HttpResponse:
         """One request, body streamed under the size limit, inside the host's concurrency slot."""
         with self._host_slot(urlsplit(url).netloc.lower()):
             self._count("requests")
             started = time.monotonic()
             try:
-                with self._client.stream("GET", url, headers=dict(headers)) as stream:
-                    content = self._read_body(stream, url, started)
-                    response = HttpResponse(str(stream.url), stream.status_code, stream.headers, content)
+                with self._client.stream(method, url, headers=dict(headers), content=content) as stream:
+                    body = self._read_body(stream, url, started)
+                    response = HttpResponse(str(stream.url), stream.status_code, stream.headers, body)
             except httpx.TimeoutException as err:
                 raise _Retryable(
                     FetchError(f"timeout fetching {loggable_url(url)}: {err!r}", reason="timeout", url=url)
@@ -275,7 +317,7 @@ class HttpClient:
                 raise FetchError(
                     f"undecodable body from {loggable_url(url)}: {err}", reason="decoding", url=url
                 ) from None
-        logger.info("GET %s -> %d (%d bytes)", loggable_url(url), response.status, len(content))
+        logger.info("%s %s -> %d (%d bytes)", method, loggable_url(url), response.status, len(response.content))
         if response.status == 429 or response.status >= 500:
             raise _Retryable(
                 FetchError(

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError
+from sentiment.sources.article import ArticleSource
 from sentiment.sources.base import Source
+from sentiment.sources.bluesky import BlueskySource
+from sentiment.sources.file import FileSource
+from sentiment.sources.hackernews import HackerNewsSource
+from sentiment.sources.mastodon import MastodonSource
+from sentiment.sources.reddit import RedditSource
 from sentiment.sources.review_page import ReviewPageSource
 from sentiment.sources.rss import RssSource
+from sentiment.sources.selector_page import SelectorPageSource
 
 SOURCE_KINDS: dict[str, type[Source]] = {
+    ArticleSource.kind: ArticleSource,
     ReviewPageSource.kind: ReviewPageSource,
+    SelectorPageSource.kind: SelectorPageSource,
+    MastodonSource.kind: MastodonSource,
+    BlueskySource.kind: BlueskySource,
+    RedditSource.kind: RedditSource,
+    HackerNewsSource.kind: HackerNewsSource,
     RssSource.kind: RssSource,
+    FileSource.kind: FileSource,
 }
 
 

@@ -16,10 +16,14 @@ from sentiment.config import Brand
 
 
 def fold(text: str) -> str:
-    """Case- and diacritics-insensitive form used for alias matching (ł -> l, ß -> ss)."""
+    """Case- and diacritics-insensitive form used for alias matching (ł -> l, ß -> ss, ı -> i).
+
+    Turkish dotted İ casefolds to i + a combining dot, which is stripped; dotless ı is a letter of its
+    own in Unicode, so "Kadıköy" and "KADIKÖY" only meet if it is mapped to i explicitly.
+    """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.replace("ł", "l").replace("ø", "o").replace("đ", "d")
+    return stripped.replace("ł", "l").replace("ø", "o").replace("đ", "d").replace("ı", "i")
 
 
 @lru_cache(maxsize=4096)

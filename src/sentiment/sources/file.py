@@ -1,0 +1,331 @@
+"""CSV and JSONL exports of reviews or survey verbatims (kind ``file``).
+
+Review platforms, survey tools and CRMs export what customers wrote as files, each with its own column
+names, date format, delimiter and encoding, so all of those are options. The file is the brand's own
+data: it is not brand-filtered, and a ``location`` column is mapped onto the configured locations by
+name or alias. Rows that cannot be read (no text, a date or rating that does not parse, broken JSON)
+are skipped and counted, and their row numbers logged, so that the export can be fixed.
+
+:func:`parse_file` is pure. An item without an id column gets a hash of its text, date and author
+(plus how many identical rows came before it, so that fifty "Great!" verbatims stay fifty), which does
+not change when a re-export reorders the rows. There is no date watermark: exports are often
+back-filled, so every row is read and the store's deterministic ids drop those already stored; a file
+whose bytes did not change since the last run is not parsed at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+from urllib.parse import unquote, urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sentiment.config import MonitorConfig, SourceConfig
+from sentiment.errors import ParseError, SourceError
+from sentiment.records import Mention, SourceOutcome
+from sentiment.sources.base import RawItem, Source, parse_options
+from sentiment.sources.dates import parse_datetime, to_utc
+from sentiment.sources.decode import decode_body
+from sentiment.sources.http import HttpClient
+from sentiment.sources.schema import normalise_rating
+from sentiment.text.attribution import fold
+from sentiment.text.clean import clean_text
+
+logger = logging.getLogger(__name__)
+
+#: Row problems logged one by one before the rest are only counted (a broken export has thousands).
+MAX_LOGGED_PROBLEMS = 20
+_DELIMITERS = ",;\t|"
+
+
+class Columns(BaseModel):
+    """Which column (CSV header, or JSON key; ``a.b`` reaches into nested objects) holds each field."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1)
+    id: str | None = None
+    date: str | None = None
+    rating: str | None = None
+    author: str | None = None
+    title: str | None = None
+    url: str | None = None
+    lang: str | None = None
+    location: str | None = None
+
+
+class FileOptions(BaseModel):
+    """``path`` reads a local file instead of the config URL. ``format`` is guessed from the name when
+    not given; ``delimiter`` is sniffed and ``encoding`` detected (BOM, UTF-8, else windows-1252) when
+    not given. ``date_formats`` are ``strptime`` formats tried before ISO 8601 / RFC 822."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    columns: Columns
+    path: str | None = Field(default=None, min_length=1)
+    format: Literal["csv", "jsonl"] | None = None
+    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
+    encoding: str | None = None
+    date_formats: list[str] = Field(default_factory=list)
+    rating_max: float = 5.0
+    rating_min: float = 1.0
+
+    @model_validator(mode="after")
+    def _rating_scale(self) -> FileOptions:
+        if self.rating_max <= self.rating_min:
+            raise ValueError(
+                f"rating_max ({self.rating_max}) must be above rating_min ({self.rating_min}); "
+                "allowed: e.g. 5 and 1 for stars, 10 and 0 for NPS"
+            )
+        return self
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                "".encode(value)
+            except LookupError:
+                raise ValueError(f"{value!r} is not a known encoding; allowed: names such as utf-8, cp1252") from None
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    """One readable row: its item and the raw value of its location column."""
+
+    item: RawItem
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    rows: list[FileRow] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    #: (row number, reason) of each skipped row; CSV rows count the header as row 1, JSONL rows are lines.
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def guess_format(name: str, text: str) -> Literal["csv", "jsonl"]:
+    """From the file name's extension, else from the content (a first ``{`` means JSON lines)."""
+    lowered = name.lower().split("?", 1)[0]
+    if lowered.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if lowered.endswith((".csv", ".tsv", ".txt")):
+        return "csv"
+    return "jsonl" if text.lstrip().startswith("{") else "csv"
+
+
+def _value(record: dict[str, Any], column: str | None) -> str | None:
+    if column is None:
+        return None
+    value: Any = record.get(column)
+    if value is None and "." in column:
+        value = record
+        for key in column.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+    if value is None or isinstance(value, dict | list):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _date(raw: str, formats: list[str]) -> datetime | None:
+    for fmt in formats:
+        try:
+            return to_utc(datetime.strptime(raw, fmt))
+        except ValueError:
+            continue
+    return parse_datetime(raw)
+
+
+def _csv_records(text: str, delimiter: str | None, columns: Columns) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    if delimiter is None:
+        # The header line decides: csv.Sniffer guesses from the rows and is misled by free text.
+        first_line = text.split("\n", 1)[0]
+        delimiter = max(_DELIMITERS, key=first_line.count) if any(d in first_line for d in _DELIMITERS) else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [name.strip() for name in next(reader, [])]
+    wanted = [column for column in columns.model_dump().values() if column]
+    missing = [column for column in wanted if column not in header]
+    if missing:
+        raise ParseError(f"columns {missing} are not in the CSV header (delimiter {delimiter!r}); allowed: {header}")
+    number = 1
+    try:
+        for number, values in enumerate(reader, start=2):
+            if not any(value.strip() for value in values):
+                continue
+            if len(values) > len(header) and not any(value.strip() for value in values[len(header) :]):
+                values = values[: len(header)]  # trailing empty cells, as spreadsheets write them
+            yield number, dict(zip(header, values, strict=True)) if len(values) == len(header) else None
+    except csv.Error as err:
+        raise ParseError(f"the CSV cannot be read past row {number}: {err}") from None
+
+
+def _jsonl_records(text: str) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            record = None
+        yield number, record if isinstance(record, dict) else None
+
+
+def parse_file(text: str, options: FileOptions, *, name: str = "") -> ParsedFile:
+    """Read an export's rows into items, skipping (and listing) rows that cannot be read.
+
+    A CSV header that lacks a configured column is a :class:`ParseError` naming the columns it has.
+    """
+    columns = options.columns
+    fmt = options.format or guess_format(name, text)
+    rows: list[FileRow] = []
+    skipped: Counter[str] = Counter()
+    problems: list[tuple[int, str]] = []
+    occurrences: Counter[str] = Counter()
+    seen_ids: set[str] = set()
+
+    def skip(number: int, reason: str) -> None:
+        skipped[reason] += 1
+        problems.append((number, reason))
+
+    records = _jsonl_records(text) if fmt == "jsonl" else _csv_records(text, options.delimiter, columns)
+    for number, record in records:
+        if record is None:
+            skip(number, "bad_json" if fmt == "jsonl" else "bad_row")
+            continue
+        body = clean_text(_value(record, columns.text) or "")
+        if not body:
+            skip(number, "empty_text")
+            continue
+        raw_date = _value(record, columns.date)
+        published = _date(raw_date, options.date_formats) if raw_date else None
+        if raw_date and published is None:
+            skip(number, "bad_date")
+            continue
+        raw_rating = _value(record, columns.rating)
+        rating = normalise_rating(raw_rating, options.rating_max, options.rating_min) if raw_rating else None
+        if raw_rating and rating is None:
+            skip(number, "bad_rating")
+            continue
+        author = _value(record, columns.author)
+        item_id = _value(record, columns.id)
+        if item_id is None:
+            key = "\x1f".join([body, raw_date or "", author or ""])
+            occurrences[key] += 1
+            item_id = hashlib.sha256(f"{key}\x1f{occurrences[key]}".encode()).hexdigest()[:32]
+        if item_id in seen_ids:
+            skip(number, "repeated")
+            continue
+        seen_ids.add(item_id)
+        item = RawItem(
+            source_item_id=item_id,
+            text=body,
+            url=_value(record, columns.url),
+            title=_value(record, columns.title),
+            author=author,
+            published_at=published,
+            rating=rating,
+            platform_lang=_value(record, columns.lang),
+        )
+        rows.append(FileRow(item, _value(record, columns.location)))
+    return ParsedFile(rows, dict(skipped), problems)
+
+
+class FileSource(Source):
+    """Rows of one CSV or JSONL export, from a local ``path`` or the config URL."""
+
+    kind: ClassVar[str] = "file"
+
+    def __init__(self, config: SourceConfig, monitor: MonitorConfig) -> None:
+        super().__init__(config, monitor)
+        self.options = parse_options(config, FileOptions)
+        brand = monitor.brand(config.brand)
+        self._locations = {fold(name): loc.name for loc in brand.locations for name in (loc.name, *loc.aliases)}
+
+    def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
+        """Read the file (a conditional GET for a URL); skip it when its bytes are unchanged."""
+        try:
+            content, content_type, validators, name = self._read(client, cursor)
+        except SourceError as err:
+            return self.failed(err, cursor)
+        if content is None:
+            logger.info("source %s: file not modified", self.name)
+            return SourceOutcome(source=self.name, status="ok", pages=0, cursor=cursor)
+        digest = hashlib.sha256(content).hexdigest()
+        new_cursor = {**validators, "sha256": digest}
+        if cursor and cursor.get("sha256") == digest:
+            logger.info("source %s: file unchanged since the last run", self.name)
+            return SourceOutcome(source=self.name, status="ok", pages=0, cursor=new_cursor)
+        if self.options.encoding:
+            text = content.decode(self.options.encoding, errors="replace").lstrip("\ufeff")
+        else:
+            text = decode_body(content, content_type).text
+        try:
+            parsed = parse_file(text, self.options, name=name)
+        except SourceError as err:
+            return self.failed(SourceError(f"source {self.name!r}: {name}: {err}", reason=err.reason), cursor)
+        for number, reason in parsed.problems[:MAX_LOGGED_PROBLEMS]:
+            logger.warning("source %s: skipping row %d of %s: %s", self.name, number, name, reason)
+        if len(parsed.problems) > MAX_LOGGED_PROBLEMS:
+            logger.warning("source %s: %d more rows skipped", self.name, len(parsed.problems) - MAX_LOGGED_PROBLEMS)
+        return SourceOutcome(
+            source=self.name,
+            status="ok",
+            mentions=[self._mention(row) for row in parsed.rows],
+            pages=1,
+            skipped=parsed.skipped,
+            cursor=new_cursor,
+        )
+
+    def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
+        text = content.decode(self.options.encoding, errors="replace") if self.options.encoding else None
+        parsed = parse_file((text or decode_body(content).text).lstrip("\ufeff"), self.options, name=url)
+        return [row.item for row in parsed.rows]
+
+    def _mention(self, row: FileRow) -> Mention:
+        mention = self.to_mention(row.item)
+        if row.location is None:
+            return mention
+        location = self._locations.get(fold(row.location))
+        if location is None:
+            logger.debug("source %s: location %r is not a configured location or alias", self.name, row.location)
+            return mention
+        return replace(mention, location=location)
+
+    def _read(
+        self, client: HttpClient, cursor: dict[str, Any] | None
+    ) -> tuple[bytes | None, str | None, dict[str, str], str]:
+        """``(content or None when not modified, content type, validators to keep, name for messages)``."""
+        local = self.options.path or (
+            unquote(urlsplit(self.config.url).path) if self.config.url.startswith("file://") else None
+        )
+        if local is not None:
+            try:
+                return Path(local).read_bytes(), None, {}, Path(local).name
+            except OSError as err:
+                raise SourceError(
+                    f"source {self.name!r}: cannot read {local!r}: {err.strerror or err}", reason="file_unreadable"
+                ) from None
+        headers = {}
+        if cursor and cursor.get("etag"):
+            headers["If-None-Match"] = str(cursor["etag"])
+        if cursor and cursor.get("last_modified"):
+            headers["If-Modified-Since"] = str(cursor["last_modified"])
+        response = client.get(self.config.url, headers=headers)
+        if response.not_modified:
+            return None, None, {}, response.url
+        validators = {"etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified")}
+        kept = {key: value for key, value in validators.items() if value}
+        return response.content, response.headers.get("content-type"), kept, urlsplit(response.url).path

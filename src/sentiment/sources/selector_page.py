@@ -1,0 +1,305 @@
+"""Review pages without schema.org markup, read with CSS selectors from the config (kind ``selector_page``).
+
+Many small review sites, guest books and comment sections carry no structured data, but their HTML is
+regular: one element per review with the text, stars, date and author inside. The options name those
+elements with CSS selectors, so such a site is added by writing config, not code.
+
+Comment sections nest replies inside their parent's element (WordPress ``ol.children``), so a field is
+taken only from elements whose nearest enclosing review is the review being read: a reply's stars are
+never credited to the comment it answers. :func:`parse_selector_page` is pure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import urldefrag, urljoin
+
+import lxml.html
+from lxml import etree
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sentiment.config import MonitorConfig, SourceConfig
+from sentiment.errors import ParseError, SourceError
+from sentiment.records import Mention, SourceOutcome
+from sentiment.sources.base import RawItem, Source, Watermark, parse_options
+from sentiment.sources.dates import parse_datetime, to_utc
+from sentiment.sources.decode import decode_body
+from sentiment.sources.http import HttpClient, loggable_url
+from sentiment.sources.review_page import compile_selector
+from sentiment.sources.schema import normalise_rating
+from sentiment.text.clean import clean_text, normalise_for_hash
+
+logger = logging.getLogger(__name__)
+
+_SELECTOR_FIELDS = ("container", "text", "title", "author", "date", "rating", "next")
+
+
+class SelectorRules(BaseModel):
+    """Where a page keeps its reviews. Every selector but ``container`` and ``next`` is looked up inside
+    one review's element; ``text`` joins all the elements it matches (paragraphs), the other fields take
+    the first. A review nested in another (a reply) gets the other's ``id_attribute`` as its parent.
+
+    ``rating`` is read from ``rating_attribute`` (e.g. an image's ``alt`` "4 Sterne") or the element's
+    text, narrowed by ``rating_pattern`` (a regular expression; its first group if it has one), and
+    rescaled from ``rating_min``..``rating_max`` to 1..5; with ``rating_count`` the rating is instead the
+    number of elements ``rating`` matches (one per filled star). ``date`` is read from ``date_attribute``
+    (e.g. ``datetime`` of a ``<time>``) or the text, with the ``strptime`` ``date_formats`` tried before
+    ISO 8601 and RFC 822. ``id_attribute`` is the review element's attribute holding a stable id.
+    ``next`` is the next-page link (``rel="next"`` links are followed without it).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    container: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    date_attribute: str | None = Field(default=None, min_length=1)
+    date_formats: list[str] = Field(default_factory=list)
+    rating: str | None = None
+    rating_attribute: str | None = Field(default=None, min_length=1)
+    rating_pattern: str | None = Field(default=None, min_length=1)
+    rating_count: bool = False
+    rating_max: float = 5.0
+    rating_min: float = 1.0
+
+    @model_validator(mode="after")
+    def _rating_scale(self) -> SelectorRules:
+        if self.rating_max <= self.rating_min:
+            raise ValueError(
+                f"rating_max ({self.rating_max}) must be above rating_min ({self.rating_min}); "
+                "allowed: e.g. 5 and 1 for stars, 10 and 0 for NPS"
+            )
+        return self
+
+    id_attribute: str | None = Field(default=None, min_length=1)
+    next: str | None = None
+    max_pages: int | None = Field(default=None, ge=1, le=10_000)
+
+    @field_validator(*_SELECTOR_FIELDS)
+    @classmethod
+    def _valid_selector(cls, value: str | None) -> str | None:
+        if value is not None:
+            compile_selector(value)
+        return value
+
+    @field_validator("rating_pattern")
+    @classmethod
+    def _valid_pattern(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as err:
+                raise ValueError(f"{value!r} is not a valid regular expression: {err}") from None
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class SelectorPage:
+    items: list[RawItem] = field(default_factory=list)
+    next_url: str | None = None
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def _own(matches: list[Any], review: Any, reviews: set[Any]) -> list[Any]:
+    """The matches that belong to ``review`` itself, not to a review nested inside it."""
+    own = []
+    for match in matches:
+        if match is review:
+            own.append(match)
+            continue
+        enclosing = next((a for a in match.iterancestors() if a in reviews), None)
+        if enclosing is review:
+            own.append(match)
+    return own
+
+
+def _text_of(element: Any) -> str:
+    return clean_text(lxml.html.tostring(element, encoding="unicode", with_tail=False))
+
+
+def _first(selector: str | None, review: Any, reviews: set[Any]) -> Any:
+    if selector is None:
+        return None
+    own = _own(compile_selector(selector)(review), review, reviews)
+    return own[0] if own else None
+
+
+def _read(element: Any, attribute: str | None) -> str:
+    if attribute is not None and element.get(attribute):
+        return str(element.get(attribute)).strip()
+    return clean_text(element.text_content())
+
+
+def _rating(review: Any, reviews: set[Any], rules: SelectorRules) -> float | None:
+    if rules.rating is None:
+        return None
+    if rules.rating_count:
+        count = len(_own(compile_selector(rules.rating)(review), review, reviews))
+        return normalise_rating(count, rules.rating_max, rules.rating_min) if count else None
+    element = _first(rules.rating, review, reviews)
+    if element is None:
+        return None
+    raw = _read(element, rules.rating_attribute)
+    if rules.rating_pattern:
+        match = re.search(rules.rating_pattern, raw)
+        if match is None:
+            return None
+        raw = match.group(1) if match.groups() else match.group(0)
+    return normalise_rating(raw, rules.rating_max, rules.rating_min)
+
+
+def parse_date(raw: str, formats: list[str]) -> datetime | None:
+    """``raw`` with the first matching ``strptime`` format, else ISO 8601 / RFC 822; aware UTC."""
+    for fmt in formats:
+        try:
+            return to_utc(datetime.strptime(raw, fmt))
+        except ValueError:
+            continue
+    return parse_datetime(raw)
+
+
+def _next_url(doc: Any, base_url: str, selector: str | None) -> str | None:
+    candidates = []
+    if selector:
+        for element in compile_selector(selector)(doc):
+            candidates += [element, *element.iterdescendants("a")]
+    candidates += [e for e in doc.iter("link", "a") if "next" in (e.get("rel") or "").lower().split()]
+    for element in candidates:
+        href = (element.get("href") or "").strip()
+        if href and not href.startswith(("#", "javascript:", "mailto:")):
+            target = urldefrag(urljoin(base_url, href)).url
+            if target.startswith(("http://", "https://")):
+                return str(target)
+    return None
+
+
+def parse_selector_page(html: str, url: str, rules: SelectorRules, *, id_scope: str | None = None) -> SelectorPage:
+    """The reviews a page holds by ``rules``, and its next page.
+
+    ``id_scope`` scopes the hashed ids of reviews without ``id_attribute`` (the source passes its start
+    URL, so a review keeps its id when new ones push it to page 2).
+    """
+    try:
+        doc = lxml.html.document_fromstring(html.lstrip("\ufeff")) if html.strip() else None
+    except (etree.ParserError, ValueError):
+        doc = None
+    if doc is None:
+        return SelectorPage()
+    page_url = urldefrag(url).url
+    lang = str(doc.get("lang") or "").strip() or None
+    reviews = compile_selector(rules.container)(doc)
+    members = set(reviews)
+    items: dict[str, RawItem] = {}
+    skipped: Counter[str] = Counter()
+    for review in reviews:
+        parts = [_text_of(el) for el in _own(compile_selector(rules.text)(review), review, members)]
+        body = "\n\n".join(part for part in parts if part)
+        rating = _rating(review, members, rules)
+        title_el = _first(rules.title, review, members)
+        title = (_text_of(title_el) or None) if title_el is not None else None
+        if not body and rating is None:
+            skipped["no_text_or_rating"] += 1
+            continue
+        author_el = _first(rules.author, review, members)
+        author = (_text_of(author_el) or None) if author_el is not None else None
+        date_el = _first(rules.date, review, members)
+        raw_date = _read(date_el, rules.date_attribute) if date_el is not None else None
+        published = parse_date(raw_date, rules.date_formats) if raw_date else None
+        if raw_date and published is None:
+            skipped["unreadable_date"] += 1
+        own_id = review.get(rules.id_attribute) if rules.id_attribute else None
+        key = "\x1f".join([id_scope or page_url, author or "", raw_date or "", normalise_for_hash(body)])
+        item_id = str(own_id).strip() if own_id else hashlib.sha256(key.encode()).hexdigest()[:32]
+        anchor = review.get("id")
+        parent = next((a for a in review.iterancestors() if a in members), None)
+        parent_id = parent.get(rules.id_attribute) if parent is not None and rules.id_attribute else None
+        items.setdefault(
+            item_id,
+            RawItem(
+                source_item_id=item_id,
+                text=body or title or "",
+                url=f"{page_url}#{anchor}" if anchor else page_url,
+                title=title,
+                author=author,
+                published_at=published,
+                rating=rating,
+                platform_lang=lang,
+                parent_id=str(parent_id).strip() if parent_id else None,
+            ),
+        )
+    return SelectorPage(list(items.values()), _next_url(doc, url, rules.next), dict(skipped))
+
+
+class SelectorPageSource(Source):
+    """Reviews read from a page (and its following pages) with the configured selectors."""
+
+    kind: ClassVar[str] = "selector_page"
+
+    def __init__(self, config: SourceConfig, monitor: MonitorConfig) -> None:
+        super().__init__(config, monitor)
+        self.rules = parse_options(config, SelectorRules)
+
+    def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
+        """Follow next pages until none, ``max_pages``, a repeated URL, or a page with nothing new.
+
+        As for ``review_page``: a failing later page ends the walk without advancing the cursor, so that
+        the unread older reviews are read next night.
+        """
+        watermark = Watermark.from_cursor(cursor)
+        limit = self.rules.max_pages or self.monitor.http.max_pages
+        mentions: dict[str, Mention] = {}
+        skipped: Counter[str] = Counter()
+        seen_urls: set[str] = set()
+        seen = watermark
+        pages = 0
+        url: str | None = self.config.url
+        while url is not None and url not in seen_urls and pages < limit:
+            seen_urls.add(url)
+            try:
+                response = client.get(url)
+                page = self._parse(response.text, response.url)
+            except SourceError as err:
+                if pages == 0:
+                    return self.failed(err, cursor)
+                logger.warning("source %s: skipping page %s: %s", self.name, loggable_url(url), err)
+                skipped[err.reason] += 1
+                seen = watermark
+                break
+            seen_urls.add(response.url)
+            pages += 1
+            skipped.update(page.skipped)
+            fresh = [item for item in page.items if watermark.is_new(item)]
+            for item in fresh:
+                mentions.setdefault(item.source_item_id, self.to_mention(item))
+            seen = seen.advance(page.items)
+            if page.items and not fresh:
+                logger.info("source %s: page %d holds nothing newer than the cursor; stopping", self.name, pages)
+                break
+            url = page.next_url
+        return SourceOutcome(
+            source=self.name,
+            status="ok",
+            mentions=list(mentions.values()),
+            pages=pages,
+            skipped=dict(skipped),
+            cursor={**(cursor or {}), **seen.to_cursor()} or None,
+        )
+
+    def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
+        return parse_selector_page(decode_body(content).text, url, self.rules, id_scope=self.config.url).items
+
+    def _parse(self, html: str, url: str) -> SelectorPage:
+        try:
+            return parse_selector_page(html, url, self.rules, id_scope=self.config.url)
+        except Exception as err:
+            # A page the rules cannot handle must not end the night's run; the traceback is logged.
+            logger.exception("source %s: could not parse %s", self.name, loggable_url(url))
+            raise ParseError(f"could not parse {loggable_url(url)}: {err!r}", url=url) from err
