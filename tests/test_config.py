@@ -58,8 +58,18 @@ def test_source_with_location_of_another_brand_is_refused() -> None:
 
 def test_non_http_url_is_refused() -> None:
     source = {"name": "s1", "kind": "rss", "url": "ftp://x.org/f", "brand": "Acme"}
-    with pytest.raises(ConfigError, match=r"'ftp://x\.org/f' is not an http\(s\) URL"):
+    with pytest.raises(ConfigError, match=r"'ftp://x\.org/f' is not an allowed URL; allowed: URLs starting with http"):
         parse_config({"brands": BRANDS, "sources": [source]})
+    local = {"name": "s1", "kind": "rss", "url": "file:///tmp/feed.xml", "brand": "Acme"}
+    with pytest.raises(ConfigError, match=r"allowed: URLs starting with http:// or https://"):
+        parse_config({"brands": BRANDS, "sources": [local]})
+    export = {**local, "kind": "file", "url": "file:///tmp/export.csv"}
+    assert parse_config({"brands": BRANDS, "sources": [export]}).sources[0].url == "file:///tmp/export.csv"
+
+
+def test_brand_exclusions_are_configured() -> None:
+    cfg = parse_config({"brands": [{"name": "Apple", "exclude": ["Apple Tree"]}]})
+    assert cfg.brands[0].exclude == ["Apple Tree"]
 
 
 def test_bad_timezone_says_what_is_allowed() -> None:

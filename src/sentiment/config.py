@@ -54,6 +54,8 @@ class Brand(_Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     competitor: bool = False
+    #: Phrases that veto an alias match lying inside them: a café called "Apple Tree" is not Apple.
+    exclude: list[str] = Field(default_factory=list)
     locations: list[Location] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -76,12 +78,16 @@ class SourceConfig(_Strict):
     enabled: bool = True
     options: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"{value!r} is not an http(s) URL; allowed: URLs starting with http:// or https://")
-        return value
+    @model_validator(mode="after")
+    def _url_scheme(self) -> SourceConfig:
+        # Only file imports may read a local file (file://); everything else is fetched over HTTP.
+        schemes = ("http://", "https://", "file://") if self.kind == "file" else ("http://", "https://")
+        if not self.url.startswith(schemes):
+            allowed = " or ".join(schemes)
+            raise ValueError(
+                f"source {self.name!r}: {self.url!r} is not an allowed URL; allowed: URLs starting with {allowed}"
+            )
+        return self
 
 
 class AlertRules(_Strict):

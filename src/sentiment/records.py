@@ -32,6 +32,7 @@ class Mention:
     ``platform_lang`` is what the platform claimed; it is kept for reference and never trusted:
     ``lang`` is set by the text stage's own language identification.
     ``rating`` is normalised to a 1..5 scale by the parser (from bestRating/worstRating).
+    ``parent_id`` is the source's own id of the item this one answers (a comment's parent), if any.
     """
 
     source: str
@@ -45,6 +46,7 @@ class Mention:
     brand: str | None = None
     location: str | None = None
     platform_lang: str | None = None
+    parent_id: str | None = None
     # Set by the text stage.
     lang: str | None = None
     author_hash: str | None = None

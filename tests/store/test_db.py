@@ -124,3 +124,11 @@ def test_published_copy_is_readable_while_the_writer_holds_the_file(tmp_path: Pa
         reader = duckdb.connect(str(copy), read_only=True)
         assert reader.execute("SELECT count(*) FROM mentions").fetchone() == (3,)
         reader.close()
+
+
+def test_parent_ids_are_stored_for_threads(tmp_path: Path) -> None:
+    reply = mention("t1_b", "Agreed, the queue at Bella was forty minutes long this morning.", parent_id="t1_a")
+    prepared = prepare([reply], monitor=monitor(), salt="s").mentions
+    with Store(tmp_path / "m.duckdb") as store:
+        store.insert_mentions(prepared, run_id="r", tz=TZ)
+        assert store.con.execute("SELECT source_item_id, parent_id FROM mentions").fetchall() == [("t1_b", "t1_a")]

@@ -161,6 +161,7 @@ class Source(ABC):
             brand=self.config.brand,
             location=self.config.location,
             platform_lang=item.platform_lang,
+            parent_id=item.parent_id,
         )
 
     def failed(self, error: SourceError, cursor: dict[str, Any] | None) -> SourceOutcome:

@@ -26,9 +26,13 @@ import duckdb
 from sentiment.errors import StoreError
 from sentiment.records import Alert, Mention, Score
 
-SCHEMA_FILES = ("001_init.sql", "002_views.sql")
+SCHEMA_FILES = ("001_init.sql", "002_views.sql", "003_parent_id.sql")
 SCHEMA_VERSION = len(SCHEMA_FILES)
 _SALT_ENV = "SENTIMENT_AUTHOR_SALT"
+_MENTION_COLUMNS = (
+    "id, source, source_item_id, brand, location, url, title, text, lang, platform_lang, author_hash, published_at, "
+    "published_date, rating, content_hash, duplicate_of, first_run_id, fetched_at, parent_id"
+)
 
 
 def _sql(name: str) -> str:
@@ -168,13 +172,13 @@ class Store:
                 (
                     m.id, m.source, m.source_item_id, m.brand, m.location, m.url, m.title, m.text, m.lang,
                     m.platform_lang, m.author_hash, m.published_at, local_day, m.rating, m.content_hash,
-                    m.duplicate_of, run_id, fetched_at,
+                    m.duplicate_of, run_id, fetched_at, m.parent_id,
                 )
             )  # fmt: skip
         if rows:
             with self.transaction():
                 self.con.executemany(
-                    "INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                    f"INSERT INTO mentions ({_MENTION_COLUMNS}) VALUES ({', '.join('?' * 19)}) ON CONFLICT DO NOTHING",
                     rows,
                 )
         return len(rows)

@@ -46,11 +46,8 @@ def name_pattern(name: str) -> re.Pattern[str] | None:
 
 
 def configured_exclusions(brand: Brand) -> list[str]:
-    """The brand's exclusion phrases from the config field ``exclude`` (empty while the config has none)."""
-    value: object = getattr(brand, "exclude", None)
-    if isinstance(value, list | tuple):
-        return [str(phrase) for phrase in value]
-    return []
+    """The brand's exclusion phrases from the config field ``exclude``."""
+    return list(brand.exclude)
 
 
 @dataclass(frozen=True, slots=True)
