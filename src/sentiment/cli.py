@@ -113,6 +113,27 @@ def _prepare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse(args: argparse.Namespace) -> int:
+    import yaml
+
+    from sentiment.sources.preview import preview_saved, read_saved
+
+    options: dict[str, Any] = {}
+    for pair in args.option:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SentimentError(f"--option {pair!r} is not KEY=VALUE; allowed: e.g. --option max_pages=3")
+        options[key] = yaml.safe_load(value)
+    url = args.url or "https://example.invalid/"
+    result = preview_saved(args.kind, read_saved(args.file), url, options)
+    if args.summary:
+        print(json.dumps(result.summary, ensure_ascii=False, default=str))
+    else:
+        for item in result.items:
+            print(json.dumps(item, ensure_ascii=False))
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     from sentiment.config import load_config
 
@@ -150,6 +171,16 @@ def build_parser() -> argparse.ArgumentParser:
     prepare = model_sub.add_parser("prepare", help="build the embedded model's cache directory")
     prepare.set_defaults(func=_prepare)
 
+    sources = sub.add_parser("sources", help="source kinds")
+    sources_sub = sources.add_subparsers(dest="sources_command", required=True)
+    parse = sources_sub.add_parser("parse", help="print the mentions a saved response yields, one JSON line each")
+    parse.add_argument("--kind", required=True, help="source kind (review_page, rss, mastodon, ...)")
+    parse.add_argument("--file", required=True, help="the saved response body")
+    parse.add_argument("--url", help="where the body came from (resolves relative links and ids)")
+    parse.add_argument("--summary", action="store_true", help="print page-level facts instead of the mentions")
+    parse.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="a source option")
+    parse.set_defaults(func=_parse)
+
     config = sub.add_parser("config", help="monitor config")
     config_sub = config.add_subparsers(dest="config_command", required=True)
     check = config_sub.add_parser("check", help="validate a monitor config")
@@ -169,6 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SentimentError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader (``| head``) has gone; that is not an error of ours.
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from urllib.parse import urldefrag
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sentiment.config import MonitorConfig, SourceConfig
-from sentiment.errors import SourceError
+from sentiment.errors import ParseError, SourceError
 from sentiment.records import Mention, SourceOutcome
 from sentiment.sources.base import RawItem, Source, Watermark, parse_options
 from sentiment.sources.http import HttpClient, loggable_url
@@ -104,6 +104,23 @@ class ArticleSource(Source):
     @property
     def max_articles(self) -> int:
         return self.options.max_articles or self.monitor.http.max_pages
+
+    def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
+        """A saved feed gives its entries (pages not fetched); a saved article page gives its main text."""
+        try:
+            return parse_feed(content, url)
+        except ParseError:
+            pass
+        article = text_extract.extract_article(content, url)
+        if not article.text:
+            return []
+        return [
+            RawItem(
+                source_item_id=article.url or urldefrag(url).url, text=article.text, url=article.url or url,
+                title=article.title, author=article.author, published_at=article.published_at,
+                platform_lang=article.lang,
+            )
+        ]  # fmt: skip
 
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
         """Read the feed (or the listed pages), then each article page not handled before."""

@@ -147,6 +147,11 @@ class Source(ABC):
         body came from (relative links and ids resolve against it)."""
         raise ConfigError(f"source {self.name!r}: kind {self.kind!r} cannot parse a saved response")
 
+    def describe_saved(self, content: bytes, url: str) -> dict[str, Any]:
+        """Page-level facts of a saved response (reviewed item, address, aggregate rating), where the kind
+        has any; ``sentiment sources parse --summary`` prints them."""
+        return {}
+
     def to_mention(self, item: RawItem) -> Mention:
         """Attach this source's name, brand and location (alias-based attribution happens later)."""
         return Mention(

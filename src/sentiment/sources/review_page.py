@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any, ClassVar
 from urllib.parse import urldefrag, urljoin
@@ -355,6 +355,16 @@ class ReviewPageSource(Source):
         self.options = parse_options(config, ReviewPageOptions)
         #: What the first page of the last fetch said about the reviewed item (address, aggregate).
         self.page_info: PageInfo | None = None
+
+    def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
+        return self._parse_saved(content, url).items
+
+    def describe_saved(self, content: bytes, url: str) -> dict[str, Any]:
+        page = self._parse_saved(content, url)
+        return {**asdict(page.info), "next_url": page.next_url, "lang": page.lang, "skipped": page.skipped}
+
+    def _parse_saved(self, content: bytes, url: str) -> ReviewPage:
+        return parse_review_page(content, url, next_selector=self.options.next_selector, id_scope=self.config.url)
 
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
         """Fetch pages until there is no next page, ``max_pages``, a repeated URL, or a page with nothing

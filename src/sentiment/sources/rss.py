@@ -127,6 +127,9 @@ class RssSource(Source):
         super().__init__(config, monitor)
         self.options = parse_options(config, NoOptions)
 
+    def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
+        return parse_feed(content, url)
+
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
         """One conditional GET; a 304 returns no mentions and keeps the cursor as it was."""
         headers: dict[str, str] = {}

@@ -1,0 +1,63 @@
+"""The command line, run as a user runs it (a subprocess of the installed entry point)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sentiment.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SENTIMENT = str(Path(sys.executable).with_name("sentiment"))
+
+
+def test_sources_parse_prints_mentions_and_page_summary(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = shared_data / "recipe-review-pages/pages/allrecipes.com/allrecipescurated.html"
+    expected = json.loads(page.with_name("allrecipescurated.expected.json").read_text())
+    assert main(["sources", "parse", "--kind", "review_page", "--file", str(page), "--summary"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["rating_value"], summary["rating_count"]) == (expected["ratings"], expected["ratings_count"])
+    assert summary["item_name"] == "Four Cheese Margherita Pizza" and summary["mentions"] == 10
+    assert (
+        main(["sources", "parse", "--kind", "review_page", "--file", str(page), "--url", "https://allrecipes.com/x"])
+        == 0
+    )
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 10
+    assert set(lines[0]) >= {"source_id", "url", "author_hash", "published_at", "rating", "title", "text"}
+    assert lines[1]["published_at"] == "2024-03-01T23:02:55.425000+00:00" and lines[1]["rating"] == 4.0
+    assert all(len(item["author_hash"]) == 20 for item in lines)
+
+
+def test_sources_parse_reads_a_saved_mastodon_timeline(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    saved = shared_data / "social-api-payloads/mastodon/timelines_public.json"
+    args = ["sources", "parse", "--kind", "mastodon", "--file", str(saved), "--url", "https://mastodon.example/tags/x"]
+    assert main(args) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 20
+
+
+def test_bad_input_exits_2_with_a_clear_message(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [SENTIMENT, "sources", "parse", "--kind", "tiktok", "--file", str(REPO / "README.md")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert "unknown source kind 'tiktok'; allowed: ['article', 'bluesky'," in run.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("brands: []\n")
+    run = subprocess.run([SENTIMENT, "config", "check", str(bad)], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "brands: List should have at least 1 item" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_config_check_accepts_the_demo_config(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SENTIMENT_DEMO_BASE_URL", "http://127.0.0.1:8765")
+    assert main(["config", "check", str(REPO / "examples/demo.yaml")]) == 0
+    assert "ok — 2 brands, 6 locations, 7 sources, 1 channels" in capsys.readouterr().out
