@@ -85,9 +85,7 @@ def test_nightly_flow_end_to_end_and_idempotent(
     # Second night, same day: nothing new anywhere, nothing sent again.
     assert (second["new_mentions"], second["scored"], second["notifications"]) == (0, 0, 0)
     assert second["new_alerts"] == []
-    assert [(a["location"], a["id"]) for a in second["open_alerts"]] == [
-        ("Kraków Rynek", first["new_alerts"][0]["id"])
-    ]
+    assert [(a["location"], a["id"]) for a in second["open_alerts"]] == [("Kraków Rynek", first["new_alerts"][0]["id"])]
     assert after_second == {**after_first, "runs": 2}
     assert len(received) == 1
 
