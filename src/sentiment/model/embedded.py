@@ -107,7 +107,7 @@ def is_complete(path: Path, source_sha: str) -> bool:
         marker = json.loads((path / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return marker.get("source_sha256") == source_sha and marker.get("build_format") == BUILD_FORMAT
+    return bool(marker.get("source_sha256") == source_sha and marker.get("build_format") == BUILD_FORMAT)
 
 
 def build_encoder_dir(source: Path, source_sha: str, target: Path, progress: Progress) -> None:
@@ -120,24 +120,24 @@ def build_encoder_dir(source: Path, source_sha: str, target: Path, progress: Pro
         hf_name = _hf_name(name)
         tensors[hf_name] = values.reshape(_shape(name, values.size, header))
         done += 1
-        progress(done, total, f"dequantising {name}")
+        progress(done, total)
     # The file has no pooler (e5 never uses it); zeros load without "newly initialised" randomness.
     tensors["pooler.dense.weight"] = np.zeros((header.hidden, header.hidden), dtype=np.float32)
     tensors["pooler.dense.bias"] = np.zeros(header.hidden, dtype=np.float32)
     save_file(dict(sorted(tensors.items())), str(target / "model.safetensors"), metadata={"format": "pt"})
     done += 1
-    progress(done, total, "writing model.safetensors")
+    progress(done, total)
     build_tokenizer(header).save(str(target / "tokenizer.json"))
     for name, content in _json_files(header).items():
         _write_json(target / name, content)
     done += 1
-    progress(done, total, "writing tokenizer")
+    progress(done, total)
     for path in target.iterdir():
         path.chmod(0o644)  # safetensors writes 0600; a cache may be shared by a service user
     target.chmod(0o755)  # mkdtemp makes 0700
     files = {p.name: sha256_file(p) for p in sorted(target.iterdir())}
     _write_json(target / MARKER, _marker(source, source_sha, files))
-    progress(total, total, "done")
+    progress(total, total)
 
 
 def _hf_name(name: str) -> str:
@@ -216,4 +216,3 @@ def _remove_stale_temporaries(root: Path, name: str) -> None:
                 shutil.rmtree(tmp, ignore_errors=True)
         except OSError:
             continue
-

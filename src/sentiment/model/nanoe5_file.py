@@ -122,11 +122,24 @@ def read_header(path: Path) -> E5File:
         dtype, count, offset, nbytes = (int(v) for v in cur.unpack("BIQQ"))
         tensors[name] = TensorEntry(name, dtype, count, offset, nbytes)
     return E5File(
-        path=path, hidden=hidden, layers=layers, heads=heads, intermediate=ff, vocab_size=vocab,
-        max_positions=maxp, type_vocab_size=tvs, eps=float(eps), pieces=pieces,
-        scores=[float(s) for s in scores], bos_id=bos, eos_id=eos, pad_id=pad, unk_id=unk,
-        normalization=normalization, tensors=tensors,
-    )  # fmt: skip
+        path=path,
+        hidden=hidden,
+        layers=layers,
+        heads=heads,
+        intermediate=ff,
+        vocab_size=vocab,
+        max_positions=maxp,
+        type_vocab_size=tvs,
+        eps=float(eps),
+        pieces=pieces,
+        scores=[float(s) for s in scores],
+        bos_id=bos,
+        eos_id=eos,
+        pad_id=pad,
+        unk_id=unk,
+        normalization=normalization,
+        tensors=tensors,
+    )
 
 
 def _parse_normalization(raw: bytes, count: int) -> dict[int, str]:

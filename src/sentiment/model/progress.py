@@ -1,15 +1,15 @@
-"""The progress-callback type shared by the model build, training and prediction.
+"""The progress-callback type of the model's long steps (building the encoder, embedding, predicting).
 
-The library never prints; long steps call ``progress(done, total, description)`` so that the CLI (or a
-Prefect task) can show a bar or log lines as it sees fit.
+The library never prints: long steps call ``progress(done, total)``, the same plain callback the rest
+of the project uses, and :func:`sentiment.progress.progress_bar` turns it into a bar or log lines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[int, int], None]
 
 
-def no_progress(done: int, total: int, desc: str) -> None:
+def no_progress(done: int, total: int) -> None:
     """The default callback: report nothing."""

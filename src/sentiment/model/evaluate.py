@@ -1,0 +1,130 @@
+"""Evaluate the embedded model on the test sets and write its model card:
+``python -m sentiment.model.evaluate``.
+
+Scores each xlm-t-umsab language's test split through the production path (``load_model()`` and
+``SentimentModel.predict``, so batching, precision and preprocessing are the ones users get), writes
+``evaluation.json`` beside the head and regenerates ``README.md`` from it and ``training.json``.
+The published XLM-T scores are parsed from the data set's README so the card shows them beside ours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from sentiment.config import ModelSettings
+from sentiment.model import default_head_path, load_model
+from sentiment.model.card import render_card
+from sentiment.model.data import LANGUAGES, default_data_dir, load_split
+from sentiment.model.metrics import accuracy, confusion_matrix, macro_f1, per_class_f1
+from sentiment.progress import progress_bar
+from sentiment.records import LABELS
+
+log = logging.getLogger("sentiment.model.evaluate")
+_DEVANAGARI = re.compile("[\u0900-\u097f]")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sentiment.model.evaluate", description="Evaluate the sentiment model, write its card."
+    )
+    parser.add_argument("--data", type=Path, default=default_data_dir(), help="the xlm-t-umsab folder")
+    parser.add_argument("--cache-dir", default=None, help="model cache (default $SENTIMENT_CACHE_DIR or ~/.cache)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    out_dir = default_head_path().parent
+    evaluation = evaluate(args.data, args.cache_dir, args.batch_size)
+    (out_dir / "evaluation.json").write_text(json.dumps(evaluation, indent=2) + "\n", encoding="utf-8")
+    training = json.loads((out_dir / "training.json").read_text(encoding="utf-8"))
+    (out_dir / "README.md").write_text(render_card(training, evaluation), encoding="utf-8")
+    log.info("test mean macro-F1 %.2f; wrote %s", evaluation["mean_macro_f1"], out_dir)
+    return 0
+
+
+def evaluate(data_dir: Path, cache_dir: str | None, batch_size: int) -> dict[str, Any]:
+    """Per-language test metrics (x100) of the model ``load_model`` gives, plus speed and anchors."""
+    with progress_bar("preparing the model") as progress:
+        model = load_model(ModelSettings(cache_dir=cache_dir, batch_size=batch_size), progress)
+    encoder = getattr(model.backend, "encoder", None)
+    languages: dict[str, dict[str, Any]] = {}
+    seconds = 0.0
+    texts_total = 0
+    devanagari = None
+    for lang in LANGUAGES:
+        split = load_split(data_dir, lang, "test")
+        with progress_bar(f"scoring {lang} test") as progress:
+            start = time.perf_counter()
+            predictions = model.predict(split.texts, progress=progress)
+            seconds += time.perf_counter() - start
+        texts_total += len(split.texts)
+        predicted = [LABELS.index(p.label) for p in predictions]
+        languages[lang] = {
+            "n": len(split.texts),
+            "macro_f1": round(100 * macro_f1(split.labels, predicted), 2),
+            "accuracy": round(100 * accuracy(split.labels, predicted), 2),
+            "per_class_f1": {
+                label: round(100 * f1, 2)
+                for label, f1 in zip(LABELS, per_class_f1(split.labels, predicted), strict=True)
+            },
+            "confusion_matrix": {
+                "rows": "gold",
+                "columns": "predicted",
+                "labels": list(LABELS),
+                "counts": confusion_matrix(split.labels, predicted),
+            },
+        }
+        if lang == "hindi":
+            devanagari = sum(bool(_DEVANAGARI.search(t)) for t in split.texts)
+    count = len(languages)
+    return {
+        "model_id": model.model_id,
+        "version": model.version,
+        "command": "python -m sentiment.model.evaluate",
+        "data": "shared/data/xlm-t-umsab/<language>/test_{text,labels}.txt",
+        "precision": "bf16 autocast" if encoder is not None and encoder.bf16 else "float32",
+        "batch_size": batch_size,
+        "threads": torch.get_num_threads(),
+        "languages": languages,
+        "mean_macro_f1": round(sum(r["macro_f1"] for r in languages.values()) / count, 2),
+        "mean_accuracy": round(sum(r["accuracy"] for r in languages.values()) / count, 2),
+        "mean_per_class_f1": {
+            label: round(sum(r["per_class_f1"][label] for r in languages.values()) / count, 2) for label in LABELS
+        },
+        "texts_per_s": round(texts_total / seconds, 1),
+        "seconds": round(seconds, 1),
+        "hindi_devanagari_count": devanagari,
+        "anchors": parse_anchors(data_dir / "README.md"),
+    }
+
+
+def parse_anchors(readme: Path) -> dict[str, dict[str, float]]:
+    """The published macro-F1 table of the data set's README: language (lower case, "all") -> column -> score."""
+    try:
+        lines = readme.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    anchors: dict[str, dict[str, float]] = {}
+    columns: list[str] = []
+    for line in lines:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells[0] == "Language":
+            columns = cells[1:]
+        elif columns and line.startswith("|") and not set(cells[0]) <= set("-: "):
+            name = "all" if cells[0].lower().startswith("all") else cells[0].lower()
+            anchors[name] = {c: float(v) for c, v in zip(columns, cells[1:], strict=False) if v}
+        elif columns and not line.startswith("|"):
+            break
+    return anchors
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

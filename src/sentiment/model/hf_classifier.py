@@ -1,0 +1,85 @@
+"""A local Hugging Face sequence-classification directory as a sentiment backend.
+
+The design lets a deployment name any 3-class sentiment classifier instead of the embedded model.
+Hub names need a network we do not have; a directory already on disk works today. Its labels are
+matched to ours by name (``negative``/``neg``/``Negative``...), never by position, because label order
+differs between published models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+from sentiment.errors import ModelError
+from sentiment.model.encoder import configure_threads, length_batches
+from sentiment.model.progress import Progress, no_progress
+from sentiment.records import LABELS
+
+_WEIGHT_FILES = ("config.json", "model.safetensors", "pytorch_model.bin")
+
+
+def is_classifier_dir(path: Path) -> bool:
+    """A directory with a config.json: what ``from_pretrained`` can load without a hub."""
+    return path.is_dir() and (path / "config.json").is_file()
+
+
+def label_columns(id2label: dict[int, str]) -> list[int]:
+    """Column of the model's output for each of ``LABELS``, matched by the label names' prefix."""
+    found: dict[str, int] = {}
+    for index, name in id2label.items():
+        for label in LABELS:
+            if name.strip().lower().startswith(label[:3]):
+                found[label] = int(index)
+    if len(id2label) != len(LABELS) or set(found) != set(LABELS):
+        raise ModelError(
+            f"the classifier's labels {sorted(id2label.values())} cannot be matched to {list(LABELS)}; "
+            "allowed: exactly three labels named like negative, neutral, positive"
+        )
+    return [found[label] for label in LABELS]
+
+
+def directory_version(path: Path) -> str:
+    """A content hash of the config and weights, so a changed model directory gets a new version."""
+    digest = hashlib.sha256()
+    for name in _WEIGHT_FILES:
+        file = path / name
+        if file.is_file():
+            with file.open("rb") as fh:
+                while chunk := fh.read(1 << 22):
+                    digest.update(chunk)
+    return f"dir-{digest.hexdigest()[:10]}"
+
+
+class HFClassifierBackend:
+    """Softmax of a sequence classifier's logits, reordered to ``LABELS``, length-sorted batches."""
+
+    def __init__(self, path: Path, max_tokens: int = 512) -> None:
+        configure_threads()
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(path)  # type: ignore[no-untyped-call]
+            self.model = AutoModelForSequenceClassification.from_pretrained(path).eval()
+        except (OSError, ValueError) as err:
+            raise ModelError(f"cannot load a sequence-classification model from {path}: {err}") from err
+        self.columns = label_columns(dict(self.model.config.id2label))
+        self.max_tokens = min(max_tokens, int(getattr(self.tokenizer, "model_max_length", max_tokens)))
+
+    def probabilities(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> np.ndarray:
+        progress = progress or no_progress
+        ids: list[list[int]] = self.tokenizer(list(texts), truncation=True, max_length=self.max_tokens)["input_ids"]
+        out = np.zeros((len(ids), len(LABELS)))
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        done = 0
+        with torch.inference_mode():
+            for batch in length_batches(order, ids, batch_size):
+                inputs = self.tokenizer.pad({"input_ids": [ids[i] for i in batch]}, return_tensors="pt")
+                logits = self.model(**inputs).logits.float()
+                out[batch] = torch.softmax(logits, dim=-1)[:, self.columns].numpy()
+                done += len(batch)
+                progress(done, len(ids))
+        return out

@@ -1,0 +1,62 @@
+"""``sentiment model predict``: JSON lines in, one JSON line of sentiment per input line out.
+
+Input lines are objects with a string ``"text"`` and usually an ``"id"`` (passed through as given, or
+null). Lines are read and scored in chunks, so a file of any size streams in bounded memory; a bad line
+stops the run with its line number, after the chunks before it were written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from sentiment.errors import ModelError
+from sentiment.model.scorer import SentimentModel
+from sentiment.text.lang import detect_language
+
+
+def parse_line(line: str, number: int) -> dict[str, Any]:
+    """One input line as a dict with a string ``text``; the error names the line and what is expected."""
+    expected = 'expected a JSON object with a string "text", e.g. {"id": 1, "text": "Great coffee"}'
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise ModelError(f"line {number}: not valid JSON ({err.msg} at column {err.colno}); {expected}") from None
+    if not isinstance(record, dict):
+        raise ModelError(f"line {number}: got a JSON {type(record).__name__}; {expected}")
+    if not isinstance(record.get("text"), str):
+        found = "no text field" if "text" not in record else f'"text" is {type(record["text"]).__name__}'
+        raise ModelError(f"line {number}: {found}; {expected}")
+    return record
+
+
+def run_predict(lines: Iterable[str], out: TextIO, model: SentimentModel, batch_size: int = 64) -> int:
+    """Score JSON lines, writing ``{"id", "lang", "label", "probabilities", "score"}`` per input line
+    in input order; blank lines are skipped. Returns the number of lines scored."""
+    count = 0
+    chunk: list[dict[str, Any]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        chunk.append(parse_line(line, number))
+        if len(chunk) >= batch_size:
+            count += _score_chunk(chunk, out, model)
+            chunk = []
+    if chunk:
+        count += _score_chunk(chunk, out, model)
+    return count
+
+
+def _score_chunk(records: list[dict[str, Any]], out: TextIO, model: SentimentModel) -> int:
+    texts = [r["text"] for r in records]
+    for record, text, prediction in zip(records, texts, model.predict(texts), strict=True):
+        row = {
+            "id": record.get("id"),
+            "lang": detect_language(text),
+            "label": prediction.label,
+            "probabilities": {k: round(v, 6) for k, v in prediction.probabilities.items()},
+            "score": round(prediction.score, 6),
+        }
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return len(records)

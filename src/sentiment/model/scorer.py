@@ -1,0 +1,97 @@
+"""``SentimentModel.predict``: the one interface the pipeline uses to read sentiment.
+
+A model turns texts into probabilities over ``LABELS``; everything else (label, score, batching,
+input checks) is shared here so every backend behaves the same. The embedded backend is e5 features
+plus the committed logistic head; another backend can wrap any Hugging Face classifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, overload
+
+import numpy as np
+
+from sentiment.errors import ModelError
+from sentiment.model.encoder import E5Encoder
+from sentiment.model.head import LinearHead
+from sentiment.model.progress import Progress
+from sentiment.records import LABELS, Prediction
+
+
+class Backend(Protocol):
+    """Something that maps texts to an ``(n, 3)`` array of probabilities in ``LABELS`` order."""
+
+    def probabilities(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> np.ndarray: ...
+
+
+class EmbeddedBackend:
+    """Frozen e5 features (made exactly as in training: prefix, pooling) through the linear head."""
+
+    def __init__(self, encoder: E5Encoder, head: LinearHead) -> None:
+        self.encoder = encoder
+        self.head = head
+
+    def probabilities(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> np.ndarray:
+        features = self.encoder.embed(
+            [t.strip() for t in texts],
+            prefix=self.head.prefix,
+            pooling=self.head.pooling,
+            batch_size=batch_size,
+            progress=progress,
+        )
+        return self.head.probabilities(features)
+
+
+class SentimentModel:
+    """Reads sentiment: ``predict(texts)`` gives label, probabilities and ``score = p_pos - p_neg``.
+
+    ``model_id`` and ``version`` go into every stored score row, so a retrained model rescores
+    without mixing its numbers with the old ones.
+    """
+
+    def __init__(self, backend: Backend, *, model_id: str, version: str, batch_size: int = 32) -> None:
+        self.backend = backend
+        self.model_id = model_id
+        self.version = version
+        self.batch_size = batch_size
+
+    @overload
+    def predict(self, texts: str, *, progress: Progress | None = None) -> Prediction: ...  # type: ignore[overload-overlap]
+
+    @overload
+    def predict(self, texts: Sequence[str], *, progress: Progress | None = None) -> list[Prediction]: ...
+
+    def predict(self, texts: str | Sequence[str], *, progress: Progress | None = None) -> Prediction | list[Prediction]:
+        """One ``Prediction`` for a string; a list in input order for a sequence of strings.
+
+        Texts longer than 512 tokens are truncated for now.
+        """
+        if isinstance(texts, str):
+            return self._predict([texts], progress)[0]
+        return self._predict(list(texts), progress)
+
+    def predict_proba(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
+        """The raw ``(n, 3)`` probability matrix (columns in ``LABELS`` order), for evaluation."""
+        items = list(texts)
+        for index, text in enumerate(items):
+            if not isinstance(text, str):
+                raise ModelError(f"text {index} is a {type(text).__name__}; predict takes strings only")
+        if not items:
+            return np.zeros((0, len(LABELS)))
+        return self.backend.probabilities(items, self.batch_size, progress)
+
+    def _predict(self, texts: list[str], progress: Progress | None) -> list[Prediction]:
+        return [to_prediction(row) for row in self.predict_proba(texts, progress=progress)]
+
+    def __repr__(self) -> str:
+        return f"SentimentModel(model_id={self.model_id!r}, version={self.version!r})"
+
+
+def to_prediction(row: np.ndarray) -> Prediction:
+    """Label of the most probable class; ``score = p(positive) - p(negative)`` in [-1, 1]."""
+    probabilities: dict[str, float] = {label: float(p) for label, p in zip(LABELS, row, strict=True)}
+    label = LABELS[int(np.argmax(row))]
+    return Prediction(
+        label=label, probabilities=probabilities, score=probabilities["positive"] - probabilities["negative"]
+    )
