@@ -1,6 +1,7 @@
 """The ``sentiment`` command line.
 
 ``sentiment run --config FILE``        run the nightly flow once under Prefect
+``sentiment rescore --config FILE``    score stored mentions with the configured model version
 ``sentiment demo``                     serve the bundled sample web and run the flow against it
 ``sentiment model predict``            JSON lines in, one prediction per line out (for other tools)
 ``sentiment model prepare``            build the embedded model's cache directory
@@ -24,7 +25,7 @@ from rich.table import Table
 
 from sentiment.errors import SentimentError
 
-console = Console(stderr=False, highlight=False)
+console = Console(stderr=False, highlight=False, soft_wrap=True)
 
 
 def _fmt(value: float | None, pattern: str = "{:+.2f}") -> str:
@@ -78,6 +79,14 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(summary, default=str))
     else:
         print_summary(summary)
+    return 0
+
+
+def _rescore(args: argparse.Namespace) -> int:
+    from flows.rescore import rescore
+
+    result = rescore(config_path=args.config)
+    console.print(f"rescored {result['scored']} mentions; active model {' '.join(result['active'])}")
     return 0
 
 
@@ -156,6 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", help="the run's day (YYYY-MM-DD); default: today in the config's time zone")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.set_defaults(func=_run)
+
+    rescore = sub.add_parser("rescore", help="score stored mentions with the configured model version")
+    rescore.add_argument("--config", required=True, help="monitor config (YAML)")
+    rescore.set_defaults(func=_rescore)
 
     demo = sub.add_parser("demo", help="serve the bundled sample web on localhost and run the flow on it")
     demo.add_argument("--config", default="examples/demo.yaml")

@@ -78,6 +78,8 @@ def test_prefect_yaml_deploys_the_nightly_schedule(prefect_server: dict[str, str
     assert [(s["schedule"]["cron"], s["schedule"]["timezone"], s["active"]) for s in d["schedules"]] == [
         ("0 2 * * *", "Europe/Warsaw", True)
     ]
+    rescore = httpx.get(f"{api}/deployments/name/rescore/rescore", timeout=10).json()
+    assert (rescore["entrypoint"], rescore["schedules"]) == ("flows/rescore.py:rescore", [])
     # The schedule's time zone is the monitor config's time zone.
     spec = yaml.safe_load((REPO / "prefect.yaml").read_text())
     demo = yaml.safe_load((REPO / "examples" / "demo.yaml").read_text())

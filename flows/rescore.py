@@ -1,0 +1,53 @@
+"""Rescore: score every stored mention with the configured model version and make it the active one.
+
+Run it after changing the model (a retrained head, another Hugging Face model in the config). Old scores
+stay in ``scores`` under their own model id and version, so history is kept and a rollback is one
+``activate_model`` away; the views read the active version only. The nightly flow would also score the
+mentions a new version lacks, but a rescore of years of mentions belongs in its own run, not in a night's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from sentiment import pipeline
+from sentiment.config import MonitorConfig, load_config
+from sentiment.model import SentimentModel, load_model
+from sentiment.progress import progress_bar
+from sentiment.store import Store
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def prepare_model(monitor: MonitorConfig) -> SentimentModel:
+    with progress_bar("preparing model") as progress:
+        return load_model(monitor.model, progress=progress)
+
+
+@task(cache_policy=NO_CACHE)
+def rescore_all(store: Store, model: SentimentModel, stats: pipeline.RunStats, batch_size: int) -> int:
+    with progress_bar("rescoring mentions") as progress:
+        return pipeline.score_pending(store, model, stats, batch_size=batch_size, progress=progress)
+
+
+@flow(name="rescore")
+def rescore(config_path: str = "monitor.yaml") -> dict[str, Any]:
+    """Score the mentions the configured model version has not scored; return what changed."""
+    logger = get_run_logger()
+    monitor = load_config(config_path)
+    day = datetime.now(monitor.tz).date()
+    stats = pipeline.RunStats(run_id=f"rescore-{pipeline.new_run_id(day)}", as_of=day)
+    database = monitor.database_path()
+    model = prepare_model(monitor)
+    with Store(database) as store:
+        previous = store.active_model()
+        store.start_run(stats.run_id, as_of=day, config_sha256=pipeline.config_sha256(config_path))
+        rescore_all(store, model, stats, monitor.model.batch_size * 8)
+        pipeline.finish(store, stats, publish_to=pipeline.published_path(Path(database)))
+    active = (model.model_id, model.version)
+    logger.info("rescored %d mentions with %s %s (was %s)", stats.scored, *active, previous)
+    return {"scored": stats.scored, "active": list(active), "previous": list(previous) if previous else None}
