@@ -5,6 +5,7 @@ Run twice on the same day: the second run must add no mentions, scores or alerts
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -91,8 +92,14 @@ def test_nightly_flow_end_to_end_and_idempotent(
 
     # The published read copy carries the same data and the analyst views answer.
     read = duckdb.connect(str(tmp_path / "monitor.read.duckdb"), read_only=True)
-    langs = read.execute("SELECT count(DISTINCT lang) FROM mentions").fetchone()[0]  # type: ignore[index]
-    days = read.execute("SELECT count(DISTINCT day) FROM daily_sentiment").fetchone()[0]  # type: ignore[index]
+    langs = read.execute("SELECT count(DISTINCT lang) FROM mentions").fetchall()[0][0]
+    days = read.execute("SELECT count(DISTINCT day) FROM daily_sentiment").fetchall()[0][0]
+    # Every SQL example in the README runs on it and returns rows.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    queries = [q.strip() for block in re.findall(r"```sql\n(.*?)```", readme, re.S) for q in block.split(";")]
+    queries = [q.replace("current_date", f"DATE '{TODAY}'") for q in queries if q]
+    assert len(queries) == 4
+    assert all(read.sql(q).fetchall() for q in queries)
     read.close()
     assert langs >= 4
     assert days >= 55
