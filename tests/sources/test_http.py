@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import email.utils
 import itertools
 import logging
 import socket
 import threading
-from datetime import UTC, datetime
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -328,3 +331,104 @@ def test_a_redirected_post_is_an_error_not_followed(local_server: LocalServer, f
     assert info.value.reason == "http_302"
     assert local_server.requests_to("/elsewhere") == []
     assert client.stats.failures == 1
+
+
+# --- the fault list, with timings measured from the server's own request log ------------------------------
+
+
+def test_500s_are_retried_after_growing_waits_then_given_up(local_server: LocalServer, fast_http: HttpSettings) -> None:
+    """Real sleeps this time: the server sees the attempts backoff_s, then 2 x backoff_s apart."""
+    local_server.route("/down", Reply(500, body="oops"))
+    with HttpClient(settings(fast_http, backoff_s=0.2, respect_robots=False)) as client:
+        error = fetch_error(client, local_server.url("/down"))
+    assert error.reason == "http_500"
+    first, second, third = (r.time for r in local_server.requests_to("/down"))
+    assert 0.19 <= second - first < 0.19 + 1.0
+    assert 0.39 <= third - second < 0.39 + 1.0
+
+
+def test_429_with_an_http_date_retry_after_is_waited_out(local_server: LocalServer, fast_http: HttpSettings) -> None:
+    """Retry-After as an HTTP-date two seconds ahead (whole seconds, so at least one second's wait)."""
+
+    answers = iter(["busy"])
+
+    def busy_once(request: RecordedRequest) -> Reply:
+        if next(answers, None) == "busy":
+            when = datetime.now(UTC) + timedelta(seconds=2)
+            return Reply(429, {"Retry-After": email.utils.format_datetime(when, usegmt=True)})
+        return Reply(200, body="ok now")
+
+    local_server.route("/busy", busy_once)
+    with HttpClient(settings(fast_http, respect_robots=False)) as client:
+        assert client.get(local_server.url("/busy")).text == "ok now"
+    first, second = local_server.requests_to("/busy")
+    assert second.time - first.time >= 0.99
+
+
+def test_a_slow_server_hits_the_timeout_instead_of_being_waited_for(
+    local_server: LocalServer, fast_http: HttpSettings
+) -> None:
+    """The server answers after 2 s; each of the 2 attempts gives up after timeout_s (0.3 s)."""
+    local_server.route("/slow", Reply(200, body="late", delay_s=2.0))
+    quick = settings(fast_http, timeout_s=0.3, max_retries=1, backoff_s=0.05, respect_robots=False)
+    with HttpClient(quick) as client:
+        started = time.monotonic()
+        error = fetch_error(client, local_server.url("/slow"))
+        elapsed = time.monotonic() - started
+    assert error.reason == "timeout"
+    first, second = (r.time for r in local_server.requests_to("/slow"))
+    assert 0.3 + 0.05 - 0.01 <= second - first < 1.5
+    assert elapsed < 2.0  # never waited for the answer
+
+
+def test_a_server_that_trickles_its_body_hits_the_whole_response_deadline(
+    local_server: LocalServer, fast_http: HttpSettings
+) -> None:
+    """Each chunk arrives well within the socket timeout, but the whole body would take 3 s."""
+
+    class Trickle:
+        def __iter__(self) -> Iterator[bytes]:
+            for _ in range(30):
+                yield b"x" * 100
+                time.sleep(0.1)
+
+    local_server.route("/trickle", Reply(200, body=Trickle()))
+    quick = settings(fast_http, timeout_s=0.5, max_retries=0, respect_robots=False)
+    with HttpClient(quick) as client:
+        started = time.monotonic()
+        error = fetch_error(client, local_server.url("/trickle"))
+        elapsed = time.monotonic() - started
+    assert error.reason == "timeout"
+    assert 0.5 <= elapsed < 1.5
+
+
+def test_crawl_delay_in_robots_txt_spaces_the_requests(local_server: LocalServer, fast_http: HttpSettings) -> None:
+    """A site's Crawl-delay (whole seconds, as Python's robots parser reads it) is a per-host minimum interval."""
+    local_server.route("/robots.txt", Reply(200, body="User-agent: *\nCrawl-delay: 1\n"))
+    local_server.route("/p", Reply(200, body="x"))
+    with HttpClient(fast_http) as client:
+        for _ in range(3):
+            client.get(local_server.url("/p"))
+    times = [r.time for r in local_server.requests_to("/p")]
+    assert len(times) == 3
+    assert all(0.99 <= later - earlier < 2.0 for earlier, later in itertools.pairwise(times))
+
+
+def test_the_rate_limit_holds_across_threads(local_server: LocalServer, fast_http: HttpSettings) -> None:
+    """Sources fetch from threads sharing one client: min_interval_s spaces all their requests to a host."""
+    local_server.route("/p", Reply(200, body="x"))
+    spaced = settings(fast_http, min_interval_s=0.1, per_host_concurrency=4, respect_robots=False)
+    with HttpClient(spaced) as client:
+        threads = [
+            threading.Thread(target=lambda: [client.get(local_server.url("/p")) for _ in range(3)]) for _ in range(4)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    times = sorted(r.time for r in local_server.requests_to("/p"))
+    assert len(times) == 12
+    # Arrival times jitter by a thread's wake-up, so each gap is checked loosely and their sum closely:
+    # unlimited, the 12 requests would arrive within a few milliseconds.
+    assert all(later - earlier >= 0.05 for earlier, later in itertools.pairwise(times))
+    assert times[-1] - times[0] >= 11 * 0.1 - 0.05

@@ -7,14 +7,15 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from sentiment.config import HttpSettings
+from sentiment.config import HttpSettings, MonitorConfig
 from sentiment.errors import ConfigError
 from sentiment.records import PageInfo
 from sentiment.sources.http import HttpClient
 from sentiment.sources.review_page import ReviewPage, ReviewPageSource, parse_review_page
-from tests.sources.builders import BRAND, LOCATION, monitor, review, review_page, source_config
+from tests.sources.builders import BRAND, LOCATION, monitor, review, review_page, source_config, two_nights
 from tests.support.local_server import LocalServer, RecordedRequest, Reply
 
 PAGE = "https://reviews.example/acme"
@@ -505,3 +506,74 @@ def test_a_bad_css_selector_is_a_config_error(fast_http: HttpSettings) -> None:
     config = source_config("acme-reviews", "review_page", PAGE, next_selector="a[")
     with pytest.raises(ConfigError, match=r"option 'next_selector'.*not a valid CSS selector.*got 'a\['"):
         ReviewPageSource(config, monitor(fast_http, config))
+
+
+# --- attribution by the reviewed place's name and postal address ------------------------------------
+
+CITY_SMILES = {
+    "name": "City Smiles",
+    "locations": [
+        {
+            "name": "Detroit Downtown",
+            "address": {"street": "1001 Eagle Drive", "postal_code": "48226", "city": "Detroit", "region": "MI"},
+        },
+        # The same street name in another town: a different branch.
+        {"name": "Ann Arbor", "address": {"street": "1001 Eagle Dr.", "postal_code": "48104", "city": "Ann Arbor"}},
+    ],
+}
+
+
+def dentist_source(server: LocalServer, http: HttpSettings, location: str | None = None) -> ReviewPageSource:
+    source = {"name": "city-smiles", "kind": "review_page", "url": server.url("/dentist"), "brand": "City Smiles"}
+    settings = MonitorConfig.model_validate(
+        {"brands": [CITY_SMILES], "sources": [{**source, "location": location}], "http": http.model_dump()}
+    )
+    return ReviewPageSource(settings.sources[0], settings)
+
+
+def test_a_brand_level_page_counts_for_the_location_at_its_postal_address(
+    local_server: LocalServer, fast_http: HttpSettings, markup: Path
+) -> None:
+    """schema.org's eg-0347: a Dentist (a LocalBusiness) with a PostalAddress and two reviews."""
+    page = (markup / "schemaorg-examples/eg-0347.jsonld.html").read_bytes()
+    local_server.route("/dentist", Reply(200, {"Content-Type": "text/html; charset=utf-8"}, page))
+    with HttpClient(fast_http) as client:
+        outcome = dentist_source(local_server, fast_http).fetch(client, None)
+        configured = dentist_source(local_server, fast_http, location="Ann Arbor").fetch(client, None)
+    assert [(m.author, m.brand, m.location) for m in outcome.mentions] == [
+        ("Liam", "City Smiles", "Detroit Downtown"),
+        ("David", "City Smiles", "Detroit Downtown"),
+    ]
+    # A location in the config is the source's word: the page's address does not override it.
+    assert {m.location for m in configured.mentions} == {"Ann Arbor"}
+
+
+def test_a_page_of_another_branch_stays_at_brand_level(
+    local_server: LocalServer, fast_http: HttpSettings, markup: Path
+) -> None:
+    page = (markup / "schemaorg-examples/eg-0347.jsonld.html").read_text(encoding="utf-8")
+    elsewhere = page.replace('"Detroit"', '"Lansing"').replace('"48226"', '"48933"')
+    local_server.route("/dentist", Reply(200, {"Content-Type": "text/html; charset=utf-8"}, elsewhere))
+    with HttpClient(fast_http) as client:
+        outcome = dentist_source(local_server, fast_http).fetch(client, None)
+    assert [(m.author, m.location) for m in outcome.mentions] == [("Liam", None), ("David", None)]
+
+
+def test_the_attributed_location_is_stored_with_the_mentions(
+    local_server: LocalServer, fast_http: HttpSettings, markup: Path, tmp_path: Path
+) -> None:
+    """Through the nightly flow's fetch and store stages: the text stage keeps the page's location."""
+    page = (markup / "schemaorg-examples/eg-0347.jsonld.html").read_bytes()
+    local_server.route("/dentist", Reply(200, {"Content-Type": "text/html; charset=utf-8"}, page))
+    source = dentist_source(local_server, fast_http)
+    assert two_nights(source.config, source.monitor, fast_http, tmp_path / "m.duckdb") == [2, 0]
+    with duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True) as con:
+        rows = con.execute("SELECT location, rating, text FROM mentions ORDER BY rating DESC").fetchall()
+    assert rows == [
+        ("Detroit Downtown", 5.0, "Great prices, excellent service"),
+        (
+            "Detroit Downtown",
+            4.0,
+            "I am totally satisfied with the quality of service, but the waiting time should be reduced",
+        ),
+    ]

@@ -3,7 +3,10 @@
 Many review sites and shops publish their reviews as structured data for search engines, which is far
 more stable than their HTML layout. :func:`parse_review_page` is pure (no I/O) so it is tested on saved
 real pages; :class:`ReviewPageSource` follows the pagination and keeps a cursor of the newest review seen,
-so that a night stops at the first page holding nothing new.
+so that a night stops at the first page holding nothing new. A source configured without a location
+attributes its reviews by the reviewed business's name and postal address
+(:func:`~sentiment.text.attribution.location_for_place`), so one brand-level source per review portal
+page still counts for the right branch.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from sentiment.sources.schema import (
     to_number,
 )
 from sentiment.sources.structured import extract, types_of
+from sentiment.text.attribution import location_for_place
 from sentiment.text.clean import normalise_for_hash
 
 logger = logging.getLogger(__name__)
@@ -355,6 +359,9 @@ class ReviewPageSource(Source):
         self.options = parse_options(config, ReviewPageOptions)
         #: What the first page of the last fetch said about the reviewed item (address, aggregate).
         self.page_info: PageInfo | None = None
+        #: The location the reviews count for: the configured one, else the one the first page's
+        #: reviewed item is (by address or name), else none (brand level).
+        self.location: str | None = config.location
 
     def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
         return self._parse_saved(content, url).items
@@ -401,6 +408,7 @@ class ReviewPageSource(Source):
             skipped.update(page.skipped)
             if pages == 1:
                 self.page_info = page.info
+                self.location = self._place_location(page.info)
             elif _other_item(self.page_info, page.info):
                 # Blogs mark the *next post* rel="next": that page reviews something else.
                 logger.info("source %s: %s reviews another item; stopping", self.name, loggable_url(url))
@@ -423,6 +431,30 @@ class ReviewPageSource(Source):
             skipped=dict(skipped),
             cursor=new_cursor or None,
         )
+
+    def to_mention(self, item: RawItem) -> Mention:
+        """As every kind's, but with the location the first page's reviewed place was matched to."""
+        return replace(super().to_mention(item), location=self.location)
+
+    def _place_location(self, info: PageInfo) -> str | None:
+        """The configured location, else the brand's location that the page's reviewed item is.
+
+        A review portal's page of one branch names the business and its postal address; matching them
+        to the configured locations attributes every review on it, which its text alone rarely allows.
+        """
+        if self.config.location is not None:
+            return self.config.location
+        location = location_for_place(self.monitor.brand(self.config.brand), info.item_name, info.address)
+        if location is not None:
+            logger.info(
+                "source %s: the page reviews %r at %r: location %r", self.name, info.item_name, info.address, location
+            )
+        elif info.item_name or info.address:
+            logger.info(
+                "source %s: %r at %r is no single location of %r; brand level",
+                self.name, info.item_name, info.address, self.config.brand,
+            )  # fmt: skip
+        return location
 
     def _fetch_page(self, client: HttpClient, url: str) -> tuple[ReviewPage, str]:
         """The parsed page and its final URL (after redirects)."""

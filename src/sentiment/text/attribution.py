@@ -1,18 +1,23 @@
-"""Attribute a brand-level mention to one of the brand's locations when its text names one.
+"""Attribute a brand-level mention to one of the brand's locations when its text or its page names one.
 
 A social post or a news item names a brand but rarely a location. We only attribute it when the text
 names one of the location's configured aliases (or its name) as whole words, ignoring case and
 diacritics ("krakow" matches "Kraków"); otherwise the mention counts for the brand only. An alias
 shared by two locations is ambiguous, and an ambiguous mention is left at brand level.
+
+A review page says more: the reviewed business's name and postal address (schema.org ``LocalBusiness``
+/ ``PostalAddress``). :func:`location_for_place` matches those against the configured locations, so a
+review page configured for the brand alone still counts for the right branch.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
-from sentiment.config import Brand
+from sentiment.config import Address, Brand, Location
 
 
 def fold(text: str) -> str:
@@ -40,3 +45,112 @@ def attribute_location(text: str, brand: Brand) -> str | None:
     """The one location of ``brand`` that ``text`` names, or ``None`` (none, or more than one)."""
     hits = [loc.name for loc in brand.locations if names_in(text, [loc.name, *loc.aliases])]
     return hits[0] if len(hits) == 1 else None
+
+
+# --- a reviewed place: its name and postal address -------------------------------------------------
+
+_TOKEN = re.compile(r"[^\W_]+")
+#: Street-type words written in full or abbreviated; both spellings compare as the abbreviation.
+_STREET_WORDS = {
+    "street": "st", "avenue": "ave", "av": "ave", "road": "rd", "drive": "dr", "boulevard": "blvd",
+    "lane": "ln", "place": "pl", "square": "sq", "court": "ct", "highway": "hwy",
+    "strasse": "str", "ulica": "ul", "aleja": "al", "aleje": "al", "plac": "pl",
+}  # fmt: skip
+#: Street-type prefixes that addresses in some countries write or leave out at will ("ul. Marszałkowska").
+_OPTIONAL_STREET_WORDS = frozenset({"ul"})
+
+
+def _street_token(token: str) -> str:
+    """One folded street token in its comparable form; German compounds ("Oranienstraße") end in "str"."""
+    if token.endswith("strasse") and token != "strasse":
+        return token.removesuffix("strasse") + "str"
+    return _STREET_WORDS.get(token, token)
+
+
+def _tokens(text: str) -> list[str]:
+    return [_street_token(token) for token in _TOKEN.findall(fold(text))]
+
+
+def _compact(text: str) -> str:
+    """A postal code without case, spaces or hyphens: "31-042" = "31042", "SW1A 1AA" = "sw1a1aa"."""
+    return "".join(_TOKEN.findall(fold(text)))
+
+
+def _has_run(tokens: list[str], run: list[str]) -> bool:
+    """Whether ``run`` occurs in ``tokens`` as consecutive tokens."""
+    width = len(run)
+    return bool(run) and any(tokens[i : i + width] == run for i in range(len(tokens) - width + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class _PageAddress:
+    """A page's one-line address, prepared for comparison: its tokens, and its comma-separated parts'."""
+
+    tokens: list[str]
+    parts: list[list[str]]
+
+    @classmethod
+    def parse(cls, line: str) -> _PageAddress:
+        return cls(_tokens(line), [_tokens(part) for part in line.split(",")])
+
+    def has_street(self, street: str) -> bool:
+        """The street's words (number included, in any order) all within one part of the address:
+        "1901 Lemur Ave" matches "1901 Lemur Avenue, ..." and "Lemur Ave 1901, ...", but not a page whose
+        house number sits in another field."""
+        wanted = [token for token in _tokens(street) if token not in _OPTIONAL_STREET_WORDS]
+        if not wanted:
+            return False
+        return any(all(part.count(token) >= wanted.count(token) for token in wanted) for part in self.parts)
+
+    def has_postal_code(self, postal_code: str) -> bool:
+        code = _compact(postal_code)
+        windows = ("".join(self.tokens[i : i + n]) for n in (1, 2, 3) for i in range(len(self.tokens) - n + 1))
+        return bool(code) and code in windows
+
+    def has_city(self, city: str) -> bool:
+        return _has_run(self.tokens, _tokens(city))
+
+    def same_town(self, address: Address) -> bool:
+        """The page's address holds the location's postal code or its city."""
+        return bool(
+            (address.postal_code and self.has_postal_code(address.postal_code))
+            or (address.city and self.has_city(address.city))
+        )
+
+    def matches(self, address: Address) -> bool:
+        """The configured street, and its postal code or city: a street name alone recurs across cities."""
+        return bool(address.street and self.has_street(address.street) and self.same_town(address))
+
+    def contradicts(self, address: Address) -> bool:
+        """The location has a postal code or city and the page's address names neither: another town."""
+        return bool(address.postal_code or address.city) and not self.same_town(address)
+
+
+def location_for_place(brand: Brand, item_name: str | None, address: str | None) -> str | None:
+    """The one location of ``brand`` that a review page's reviewed item is, or ``None``.
+
+    ``address`` is the page's address in one line, in the field order of
+    :meth:`~sentiment.config.Address.one_line` (street, postal code, city, region, country), as the
+    review-page parser writes it. A location matches by address when the page's address holds its
+    street and its postal code or city (ignoring case, diacritics, punctuation and spellings such as
+    "Avenue"/"Ave" or "Straße"/"Str."); failing a unique address match, by name when the item's name is
+    or contains the location's name or one of its aliases as whole words, among the locations the
+    address matched if it matched several, and never for a location in another town than the page's.
+    Only a unique match counts: a page that fits two locations stays at brand level, like a text that
+    names two.
+    """
+    if not brand.locations:
+        return None
+    page = _PageAddress.parse(address) if address and address.strip() else None
+    by_address: list[Location] = []
+    if page is not None:
+        by_address = [loc for loc in brand.locations if loc.address is not None and page.matches(loc.address)]
+    if len(by_address) == 1:
+        return by_address[0].name
+    if not item_name or not item_name.strip():
+        return None
+    candidates = by_address or [
+        loc for loc in brand.locations if page is None or loc.address is None or not page.contradicts(loc.address)
+    ]
+    by_name = [loc for loc in candidates if names_in(item_name, [loc.name, *loc.aliases])]
+    return by_name[0].name if len(by_name) == 1 else None
