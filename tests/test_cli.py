@@ -60,4 +60,4 @@ def test_config_check_accepts_the_demo_config(
 ) -> None:
     monkeypatch.setenv("SENTIMENT_DEMO_BASE_URL", "http://127.0.0.1:8765")
     assert main(["config", "check", str(REPO / "examples/demo.yaml")]) == 0
-    assert "ok — 2 brands, 6 locations, 7 sources, 1 channels" in capsys.readouterr().out
+    assert "ok — 2 brands, 6 locations, 8 sources, 1 channels" in capsys.readouterr().out

@@ -9,6 +9,7 @@ import pytest
 from sentiment.config import MonitorConfig, load_config
 from sentiment.demo.site import SampleData, load_sample_data
 from sentiment.text.attribution import attribute_location
+from sentiment.text.brands import BrandMatcher
 
 DEMO_CONFIG = Path(__file__).resolve().parents[2] / "examples" / "demo.yaml"
 BASE = "http://127.0.0.1:8765"
@@ -57,8 +58,16 @@ def test_one_review_source_per_location_and_the_feed(monitor: MonitorConfig, dat
         assert source.url == f"{BASE}{loc.path}"
         assert source.options == {"max_pages": 10} and source.enabled
         assert loc.page_count() <= 10
-    [feed] = [s for s in monitor.sources if s.kind == "rss"]
-    assert (feed.url, feed.brand, feed.location) == (f"{BASE}/news/feed.xml", "Bella Caffè", None)
+    feeds = [(s.url, s.brand, s.location) for s in monitor.sources if s.kind == "rss"]
+    assert feeds == [(f"{BASE}/news/feed.xml", "Bella Caffè", None), (f"{BASE}/news/feed.xml", "Nordbrew Coffee", None)]
+
+
+def test_each_feed_reading_keeps_the_items_naming_its_brand(monitor: MonitorConfig, data: SampleData) -> None:
+    """The brand gate of news sources agrees with the brands each hand-written item is about."""
+    matcher = BrandMatcher.from_config(monitor)
+    for item in data.news:
+        named = {b.name for b in monitor.brands if matcher.mentions(f"{item.title}\n{item.body}", b.name)}
+        assert named == set(item.brands), item.id
 
 
 def test_news_locations_are_what_attribution_finds(monitor: MonitorConfig, data: SampleData) -> None:

@@ -315,6 +315,7 @@ sources:
     kind: rss
     url: $BASE/heise/developer.atom
     brand: heise
+    options: {match_brand: false}  # the publisher's own feed: about the brand by construction
   - name: apple-press
     kind: article
     url: $BASE/press/feed.xml

@@ -69,7 +69,8 @@ def serve(server: LocalServer, pages: dict[str, bytes], feed_route: Reply | None
 
 
 def make_source(server: LocalServer, http: HttpSettings, url: str = "/feed", **options: object) -> ArticleSource:
-    config = source_config("acme-press", "article", server.url(url), **options)
+    # The benchmark pages are not about "Acme": brand matching is tested on its own below.
+    config = source_config("acme-press", "article", server.url(url), **{"match_brand": False, **options})
     return ArticleSource(config, monitor(http, config))
 
 
@@ -281,6 +282,16 @@ def test_bad_options_are_config_errors(fast_http: HttpSettings, options: dict[st
         ArticleSource(config, monitor(fast_http, config))
 
 
+def test_articles_must_name_the_brand_by_default(
+    local_server: LocalServer, fast_http: HttpSettings, pages: dict[str, bytes]
+) -> None:
+    serve(local_server, pages)
+    config = source_config("acme-press", "article", local_server.url("/feed"))
+    with HttpClient(fast_http) as client:
+        outcome = ArticleSource(config, monitor(fast_http, config)).fetch(client, None)
+    assert (outcome.status, outcome.mentions, outcome.skipped) == ("ok", [], {"no_brand_match": 3})
+
+
 def test_the_registry_knows_the_kind(fast_http: HttpSettings) -> None:
     config = source_config("acme-press", "article", "https://a.example/feed")
     assert isinstance(build_source(config, monitor(fast_http, config)), ArticleSource)
@@ -291,7 +302,7 @@ def test_two_nights_through_the_pipeline_store_each_article_once(
 ) -> None:
     """The nightly flow's fetch and store stages (Prefect only wires them): mentions, then the cursor."""
     serve(local_server, pages)
-    config = source_config("acme-press", "article", local_server.url("/feed"))
+    config = source_config("acme-press", "article", local_server.url("/feed"), match_brand=False)
     settings = monitor(fast_http, config)
     with Store(tmp_path / "monitor.duckdb") as store, HttpClient(fast_http) as client:
         new = []

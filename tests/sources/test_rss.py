@@ -147,8 +147,8 @@ FEED = """<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>"""
 
 
-def make_source(server: LocalServer, http: HttpSettings, path: str = "/feed") -> RssSource:
-    config = source_config("acme-news", "rss", server.url(path))
+def make_source(server: LocalServer, http: HttpSettings, path: str = "/feed", match_brand: bool = False) -> RssSource:
+    config = source_config("acme-news", "rss", server.url(path), match_brand=match_brand)
     return RssSource(config, monitor(http, config))
 
 
@@ -229,7 +229,16 @@ def test_failures_are_reported_not_raised(
     assert (outcome.status, outcome.skipped, outcome.cursor) == ("failed", {reason: 1}, cursor)
 
 
-def test_rss_takes_no_options(fast_http: HttpSettings) -> None:
+def test_news_entries_must_name_the_brand_by_default(local_server: LocalServer, fast_http: HttpSettings) -> None:
+    local_server.route("/feed", Reply(200, {"Content-Type": "application/rss+xml"}, FEED))
+    with HttpClient(fast_http) as client:
+        outcome = make_source(local_server, fast_http, match_brand=True).fetch(client, None)
+    assert [m.source_item_id for m in outcome.mentions] == ["n3", "n2"]
+    assert outcome.skipped == {"no_brand_match": 1}
+    assert outcome.cursor is not None and outcome.cursor["newest_ids"] == ["n3"]
+
+
+def test_rss_refuses_unknown_options(fast_http: HttpSettings) -> None:
     config = source_config("acme-news", "rss", FEED_URL, limit=5)
     with pytest.raises(ConfigError, match=r"source 'acme-news' \(kind 'rss'\): option 'limit': unknown option"):
         RssSource(config, monitor(fast_http, config))

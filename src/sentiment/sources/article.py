@@ -37,6 +37,7 @@ from sentiment.sources.rss import parse_feed
 # The module, not its names: sentiment.text.extract imports sentiment.sources modules, whose package
 # imports this module through the registry, so the names may not exist yet when this line runs.
 from sentiment.text import extract as text_extract
+from sentiment.text.brands import BrandMatcher
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +56,15 @@ def _http_url(value: str) -> str:
 
 
 class ArticleOptions(BaseModel):
-    """``feed`` or ``urls`` (not both), and ``max_articles`` pages per run (default ``http.max_pages``)."""
+    """``feed`` or ``urls`` (not both), and ``max_articles`` pages per run (default ``http.max_pages``).
+
+    ``match_brand: false`` keeps every article, for a feed about the brand by construction; by default an
+    article is kept only when its title or text names the brand.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    match_brand: bool = True
     feed: str | None = None
     urls: list[str] | None = Field(default=None, min_length=1)
     max_articles: int | None = Field(default=None, ge=1, le=10_000)
@@ -100,6 +106,7 @@ class ArticleSource(Source):
     def __init__(self, config: SourceConfig, monitor: MonitorConfig) -> None:
         super().__init__(config, monitor)
         self.options = parse_options(config, ArticleOptions)
+        self._matcher = BrandMatcher.from_config(monitor) if self.options.match_brand else None
 
     @property
     def max_articles(self) -> int:
@@ -231,5 +238,8 @@ class ArticleSource(Source):
                 published_at=entry.published_at or article.published_at,
                 platform_lang=article.lang or entry.platform_lang,
             )
+            if self._matcher and not self._matcher.mentions(f"{item.title or ''}\n{item.text}", self.config.brand):
+                progress.skipped["no_brand_match"] += 1
+                continue
             progress.mentions.setdefault(item.source_item_id, self.to_mention(item))
         return progress

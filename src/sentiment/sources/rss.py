@@ -11,19 +11,22 @@ from __future__ import annotations
 import codecs
 import hashlib
 import logging
+from collections import Counter
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
 import feedparser
+from pydantic import BaseModel, ConfigDict
 
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ParseError, SourceError
 from sentiment.records import Mention, SourceOutcome
-from sentiment.sources.base import NoOptions, RawItem, Source, Watermark, parse_options
+from sentiment.sources.base import RawItem, Source, Watermark, parse_options
 from sentiment.sources.dates import from_struct_time, parse_datetime
 from sentiment.sources.decode import decode_body, xml_declared_encoding
 from sentiment.sources.http import HttpClient, loggable_url
+from sentiment.text.brands import BrandMatcher
 from sentiment.text.clean import clean_text
 
 logger = logging.getLogger(__name__)
@@ -118,6 +121,15 @@ def parse_feed(content: bytes, url: str, *, http_charset: str | None = None) -> 
     return items
 
 
+class FeedOptions(BaseModel):
+    """``match_brand: false`` keeps every entry, for a feed that is about the brand by construction (its
+    own blog, a Google Alerts feed for its name); by default news entries must name the brand."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    match_brand: bool = True
+
+
 class RssSource(Source):
     """Entries of one RSS or Atom feed, fetched conditionally."""
 
@@ -125,7 +137,8 @@ class RssSource(Source):
 
     def __init__(self, config: SourceConfig, monitor: MonitorConfig) -> None:
         super().__init__(config, monitor)
-        self.options = parse_options(config, NoOptions)
+        self.options = parse_options(config, FeedOptions)
+        self._matcher = BrandMatcher.from_config(monitor) if self.options.match_brand else None
 
     def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
         return parse_feed(content, url)
@@ -147,9 +160,14 @@ class RssSource(Source):
             return self.failed(err, cursor)
         watermark = Watermark.from_cursor(cursor)
         mentions: dict[str, Mention] = {}
+        skipped: Counter[str] = Counter()
         for item in items:
-            if watermark.is_new(item):
-                mentions.setdefault(item.source_item_id, self.to_mention(item))
+            if not watermark.is_new(item):
+                continue
+            if self._matcher and not self._matcher.mentions(f"{item.title or ''}\n{item.text}", self.config.brand):
+                skipped["no_brand_match"] += 1
+                continue
+            mentions.setdefault(item.source_item_id, self.to_mention(item))
         new_cursor = {
             "etag": response.headers.get("etag"),
             "last_modified": response.headers.get("last-modified"),
@@ -160,5 +178,6 @@ class RssSource(Source):
             status="ok",
             mentions=list(mentions.values()),
             pages=1,
+            skipped=dict(skipped),
             cursor={key: value for key, value in new_cursor.items() if value is not None} or None,
         )

@@ -41,8 +41,9 @@ def author_hash(author: str | None, salt: str) -> str | None:
     return hashlib.sha256(f"{salt}\x1f{key}".encode()).hexdigest()[:20]
 
 
-def content_hash(text: str) -> str:
-    return hashlib.sha256(normalise_for_hash(text).encode()).hexdigest()[:24]
+def content_hash(text: str, brand: str | None = None) -> str:
+    """Hash of the normalised text, per brand: one article about two brands is a mention of each."""
+    return hashlib.sha256(f"{brand or ''}\x1f{normalise_for_hash(text)}".encode()).hexdigest()[:24]
 
 
 def prepare(
@@ -77,7 +78,7 @@ def prepare(
                 lang=detect_language(text),
                 author=None,
                 author_hash=author_hash(m.author, salt),
-                content_hash=content_hash(text),
+                content_hash=content_hash(text, m.brand),
                 location=location,
             )
         )
