@@ -72,8 +72,9 @@ def _setup(t: dict[str, Any]) -> str:
 - **bf16 autocast check** (val, same head): float32 {bf16["val_mean_macro_f1_float32"]:.2f}, bf16
   {bf16["val_mean_macro_f1_bfloat16"]:.2f}, a difference of {bf16["delta_points"]:.2f} points against a tolerance of
   {bf16["tolerance_points"]}: bf16 {verdict}. On the training machine the encoder ran {speed["bfloat16"]} texts/s
-  under bf16 and {speed["float32"]} texts/s in float32, so at load time the model uses bf16 only where it is
-  allowed *and* a quick probe shows that the CPU multiplies bf16 matrices faster than float32 ones.
+  under bf16 and {speed["float32"]} texts/s in float32. The product runs float32 by default, so a stored score
+  depends only on the text and the model version; bf16 is opt-in (`load_model(precision="auto")` uses it where
+  it is allowed *and* a timing probe finds this CPU faster in bf16).
 """
 
 
