@@ -1,4 +1,4 @@
-"""The nightly monitor flow: sources -> text -> model -> store -> alerts -> notify.
+"""The nightly monitor flow: sources -> text -> model -> topics -> store -> alerts -> notify.
 
 Thin on purpose: every step is a function of :mod:`sentiment.pipeline`; this module adds what Prefect
 is for: tasks with explicit retries, concurrent fetching, logging, and a deployment (``prefect.yaml``).
@@ -18,6 +18,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from sentiment import pipeline
 from sentiment.config import MonitorConfig, SourceConfig, load_config
 from sentiment.model import SentimentModel, load_model
+from sentiment.model.topics import TopicModel
 from sentiment.progress import progress_bar
 from sentiment.records import SourceOutcome
 from sentiment.sources.http import HttpClient
@@ -55,6 +56,36 @@ def score(store: Store, model: SentimentModel, stats: pipeline.RunStats, batch_s
         return pipeline.score_pending(store, model, stats, batch_size=batch_size, progress=progress)
 
 
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
+def prepare_topics(monitor: MonitorConfig, model: SentimentModel, base_dir: Path) -> TopicModel:
+    """The configured taxonomy on the frozen encoder, reading aspect sentiment with the scoring model."""
+    return TopicModel.load(monitor.topics, sentiment=model, model_settings=monitor.model, base_dir=base_dir)
+
+
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
+def topics(
+    store: Store, model: SentimentModel, topic_model: TopicModel, stats: pipeline.RunStats, batch_size: int
+) -> int:
+    """Batches are committed as they go, so a retry continues where the failed attempt stopped."""
+    with progress_bar("assigning topics") as progress:
+        return pipeline.assign_topics(store, model, topic_model, stats, batch_size=batch_size, progress=progress)
+
+
+def run_topics(
+    store: Store, monitor: MonitorConfig, model: SentimentModel, stats: pipeline.RunStats, base_dir: Path
+) -> None:
+    """Topics for the scored mentions; a failure is logged and counted, never costs the night its scores."""
+    if not monitor.topics.enabled:
+        return
+    try:
+        topic_model = prepare_topics(monitor, model, base_dir)
+        topics(store, model, topic_model, stats, monitor.model.batch_size * 8)
+    except Exception as err:
+        get_run_logger().exception("topic assignment failed; scores are kept and the next run retries")
+        stats.skipped["topics_failed"] += 1
+        stats.topics_error = f"{type(err).__name__}: {err}"
+
+
 @task(cache_policy=NO_CACHE)
 def alerts(store: Store, monitor: MonitorConfig, stats: pipeline.RunStats) -> int:
     return len(pipeline.detect_alerts(store, monitor, stats))
@@ -67,7 +98,9 @@ def notify(store: Store, monitor: MonitorConfig, stats: pipeline.RunStats) -> di
 
 @flow(name="nightly-monitor", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS))  # type: ignore[arg-type]
 def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict[str, Any]:
-    """Run one night: fetch what is new, score it, store it, alert on drops. Returns the run summary."""
+    """Run one night: fetch what is new, score it, assign topics, store it, alert on drops.
+
+    Returns the run summary."""
     logger = get_run_logger()
     monitor = load_config(config_path)
     day = date.fromisoformat(as_of) if as_of else datetime.now(monitor.tz).date()
@@ -86,6 +119,7 @@ def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict
                     pipeline.store_outcome(store, future.result(), monitor, stats)
             model = model_future.result()
             score(store, model, stats, monitor.model.batch_size * 8)
+            run_topics(store, monitor, model, stats, Path(config_path).resolve().parent)
             alerts(store, monitor, stats)
             notify(store, monitor, stats)
         except BaseException:
@@ -94,8 +128,9 @@ def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict
         pipeline.finish(store, stats, publish_to=pipeline.published_path(Path(database)))
         summary = run_summary(stats, sentiment_rows(store, monitor, day), open_alerts(store, monitor, day))
     logger.info(
-        "run %s %s: fetched %d, new %d (duplicates %d), scored %d, alerts %d, notifications %d, skipped %s",
-        stats.run_id, stats.status, stats.fetched, stats.new_mentions, stats.duplicates, stats.scored,
+        "run %s %s: fetched %d, new %d (duplicates %d), scored %d, topics %d, alerts %d, notifications %d, "
+        "skipped %s",
+        stats.run_id, stats.status, stats.fetched, stats.new_mentions, stats.duplicates, stats.scored, stats.topics,
         stats.alerts, stats.notifications, dict(stats.skipped) or "none",
     )  # fmt: skip
     return summary

@@ -60,4 +60,43 @@ def test_config_check_accepts_the_demo_config(
 ) -> None:
     monkeypatch.setenv("SENTIMENT_DEMO_BASE_URL", "http://127.0.0.1:8765")
     assert main(["config", "check", str(REPO / "examples/demo.yaml")]) == 0
-    assert "ok — 2 brands, 6 locations, 8 sources, 1 channels" in capsys.readouterr().out
+    assert "ok — 2 brands, 6 locations, 8 sources, 1 channels, 14 topics" in capsys.readouterr().out
+
+
+def test_config_check_reads_the_taxonomy_file_a_config_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "monitor.yaml"
+    config.write_text("brands: [{name: Acme}]\ntopics: {taxonomy: bank.yaml}\n", encoding="utf-8")
+    assert main(["config", "check", str(config)]) == 2
+    assert f"cannot read the topic taxonomy {tmp_path / 'bank.yaml'}" in capsys.readouterr().err
+    (tmp_path / "bank.yaml").write_text(
+        "version: 1\ntopics:\n  - {id: mortgage, name: Mortgages, description: Home loans and their rates.}\n",
+        encoding="utf-8",
+    )
+    assert main(["config", "check", str(config)]) == 0
+    assert "ok — 1 brands, 0 locations, 0 sources, 0 channels, 1 topics" in capsys.readouterr().out
+    config.write_text("brands: [{name: Acme}]\ntopics: {enabled: false}\n", encoding="utf-8")
+    assert main(["config", "check", str(config)]) == 0
+    assert "0 channels, topics off" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_model_predict_adds_topics_unless_told_not_to(tmp_path: Path) -> None:
+    lines = tmp_path / "in.jsonl"
+    lines.write_text(
+        json.dumps({"id": "a", "text": "Great coffee, but the 40 minute wait was ridiculous."}) + "\n", encoding="utf-8"
+    )
+    run = subprocess.run([SENTIMENT, "model", "predict", "--input", str(lines)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    (row,) = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [(t["topic"], t["label"]) for t in row["topics"]] == [
+        ("product_quality", "positive"),
+        ("wait_time", "negative"),
+    ]
+    run = subprocess.run(
+        [SENTIMENT, "model", "predict", "--no-topics", "--input", str(lines)], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    (plain,) = [json.loads(line) for line in run.stdout.splitlines()]
+    assert "topics" not in plain and plain["label"] == row["label"] == "negative"

@@ -3,9 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from sentiment.config import Channel, load_config, parse_config
 from sentiment.errors import ConfigError
+from sentiment.taxonomy import load_taxonomy
 from tests.helpers import monitor
 
 BRANDS = [{"name": "Acme", "locations": [{"name": "Acme Oslo"}]}]
@@ -102,3 +104,58 @@ def test_channel_url_comes_from_env_and_errors_never_show_it(monkeypatch: pytest
     assert "secret-token" not in str(err.value)
     monkeypatch.setenv("OPS_HOOK", "https://hooks.example.org/T000/secret")
     assert channel.url() == "https://hooks.example.org/T000/secret"
+
+
+MORTGAGE = {
+    "id": "mortgage",
+    "name": "Mortgages",
+    "description": "Home loans: mortgage rates, applications, approvals and repayments.",
+    "examples": {"en": ["My mortgage application took months."], "pl": ["Kredyt hipoteczny jest za drogi."]},
+}
+
+
+def test_topics_default_to_the_bundled_taxonomy() -> None:
+    topics = parse_config({"brands": BRANDS}).topics
+    assert (topics.enabled, topics.taxonomy, topics.extend, topics.replace) == (True, "default", [], False)
+    assert "wait_time" in load_taxonomy(topics).ids
+
+
+def test_a_topics_section_extends_or_replaces_the_taxonomy() -> None:
+    extended = parse_config({"brands": BRANDS, "topics": {"extend": [MORTGAGE], "batch_size": 16}}).topics
+    assert extended.batch_size == 16 and extended.extend[0].examples["pl"] == ["Kredyt hipoteczny jest za drogi."]
+    ids = load_taxonomy(extended).ids
+    assert ids[-1] == "mortgage" and ids[:-1] == load_taxonomy().ids
+    replaced = parse_config({"brands": BRANDS, "topics": {"replace": True, "extend": [MORTGAGE]}}).topics
+    assert load_taxonomy(replaced).ids == ["mortgage"]
+    assert parse_config({"brands": BRANDS, "topics": {"enabled": False}}).topics.enabled is False
+
+
+@pytest.mark.parametrize(
+    ("topics", "messages"),
+    [
+        (
+            {"extend": [{**MORTGAGE, "id": "Home Loans"}]},
+            ["topics.extend.0.id: String should match pattern", "(got 'Home Loans')"],
+        ),
+        (
+            {"extend": [{**MORTGAGE, "id": "other"}]},
+            ["topics.extend.0.id: 'other' is the bucket for texts without a topic; choose another id (got 'other')"],
+        ),
+        ({"batch_size": 0}, ["topics.batch_size: Input should be greater than or equal to 1 (got 0)"]),
+        ({"enabled": "sometimes"}, ["topics.enabled: Input should be a valid boolean", "(got 'sometimes')"]),
+        ({"taxonomi": "bank.yaml"}, ["topics.taxonomi: unknown field", "(got 'bank.yaml')"]),
+        ({"replace": True}, ["topics: topics.replace is true but topics.extend is empty"]),
+    ],
+)
+def test_a_bad_topics_section_names_the_field_and_the_value(topics: dict[str, object], messages: list[str]) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config({"brands": BRANDS, "topics": topics})
+    for message in messages:
+        assert message in str(err.value)
+
+
+def test_a_relative_taxonomy_file_is_read_beside_the_config(tmp_path: Path) -> None:
+    (tmp_path / "bank.yaml").write_text(yaml.safe_dump({"version": 1, "topics": [MORTGAGE]}), encoding="utf-8")
+    path = tmp_path / "monitor.yaml"
+    path.write_text(yaml.safe_dump({"brands": BRANDS, "topics": {"taxonomy": "bank.yaml"}}), encoding="utf-8")
+    assert load_taxonomy(load_config(path).topics, base_dir=path.parent).ids == ["mortgage"]

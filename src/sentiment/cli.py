@@ -3,7 +3,7 @@
 ``sentiment run --config FILE``        run the nightly flow once under Prefect
 ``sentiment rescore --config FILE``    score stored mentions with the configured model version
 ``sentiment demo``                     serve the bundled sample web and run the flow against it
-``sentiment model predict``            JSON lines in, one prediction per line out (for other tools)
+``sentiment model predict``            JSON lines in, one prediction (with topics) per line out
 ``sentiment model prepare``            build the embedded model's cache directory
 ``sentiment config check FILE``        validate a monitor config
 
@@ -52,11 +52,13 @@ def print_summary(summary: dict[str, Any], out: Console = console) -> None:
     skipped = ", ".join(f"{k}: {v}" for k, v in sorted(summary["skipped"].items())) or "none"
     out.print(
         f"Run {summary['run_id']} ({summary['status']}): fetched {summary['fetched']}, new {summary['new_mentions']}"
-        f" (duplicates linked {summary['duplicates']}), scored {summary['scored']}, skipped: {skipped}; "
-        f"sources ok {summary['sources_ok']}, failed {summary['sources_failed']}"
+        f" (duplicates linked {summary['duplicates']}), scored {summary['scored']}, topics {summary['topics']},"
+        f" skipped: {skipped}; sources ok {summary['sources_ok']}, failed {summary['sources_failed']}"
     )
     for name, error in summary["failed_sources"].items():
         out.print(f"  source {name} failed: {error}")
+    if summary.get("topics_error"):
+        out.print(f"  topic assignment failed (scores kept; the next run retries): {summary['topics_error']}")
     new_ids = {a["id"] for a in summary["new_alerts"]}
     if summary["new_alerts"]:
         out.print(f"[bold red]{len(summary['new_alerts'])} new alert(s):[/]")
@@ -101,11 +103,13 @@ def _predict(args: argparse.Namespace) -> int:
     from sentiment.config import ModelSettings
     from sentiment.model import load_model
     from sentiment.model.predict_cli import run_predict
+    from sentiment.model.topics import TopicModel
 
     model = load_model(ModelSettings())
+    topics = None if args.no_topics else TopicModel.load(sentiment=model)
     stream: TextIO = open(args.input, encoding="utf-8") if args.input else sys.stdin  # noqa: SIM115
     try:
-        run_predict(stream, sys.stdout, model, batch_size=args.batch_size)
+        run_predict(stream, sys.stdout, model, batch_size=args.batch_size, topics=topics)
     finally:
         if args.input:
             stream.close()
@@ -145,13 +149,20 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from sentiment.config import load_config
+    from sentiment.taxonomy import load_taxonomy
 
     config = load_config(args.file)
+    topics = "topics off"
+    if config.topics.enabled:
+        # The taxonomy file a config names is read too: a bad one should fail here, not at night.
+        topics = f"{len(load_taxonomy(config.topics, Path(args.file).parent).topics)} topics"
     console.print(
         f"{args.file}: ok — {len(config.brands)} brands, "
         f"{sum(len(b.locations) for b in config.brands)} locations, {len(config.sources)} sources, "
-        f"{len(config.channels)} channels"
+        f"{len(config.channels)} channels, {topics}"
     )
     return 0
 
@@ -180,7 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
     model_sub = model.add_subparsers(dest="model_command", required=True)
     predict = model_sub.add_parser("predict", help='JSON lines {"id", "text"} in, predictions out')
     predict.add_argument("--input", help="read from this file instead of stdin")
-    predict.add_argument("--batch-size", type=int, default=64)
+    predict.add_argument(
+        "--batch-size",
+        type=int,
+        default=1024,
+        help="lines read and scored together (default 1024); the model makes its own batches within them",
+    )
+    predict.add_argument(
+        "--no-topics", action="store_true", help="sentiment only: skip topics and aspect sentiment (faster start)"
+    )
     predict.set_defaults(func=_predict)
     prepare = model_sub.add_parser("prepare", help="build the embedded model's cache directory")
     prepare.set_defaults(func=_prepare)

@@ -14,19 +14,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from sentiment.alerts.notify import notify
 from sentiment.alerts.rules import RULE_SENTIMENT_DROP, WindowRow, detect_drops, windows
 from sentiment.config import MonitorConfig, SourceConfig
+from sentiment.errors import ModelError
 from sentiment.model import SentimentModel
-from sentiment.records import LABELS, Alert, Score, SourceOutcome
+from sentiment.records import LABELS, Alert, Prediction, Score, SourceOutcome
 from sentiment.sources.http import HttpClient
 from sentiment.sources.registry import build_source
 from sentiment.store import Store
 from sentiment.text.prepare import prepare
+
+if TYPE_CHECKING:
+    from sentiment.model.topics import TopicModel
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -42,6 +46,8 @@ class RunStats:
     new_mentions: int = 0
     duplicates: int = 0
     scored: int = 0
+    #: Topic rows added (a mention gets one per topic, or one "other").
+    topics: int = 0
     alerts: int = 0
     notifications: int = 0
     sources_ok: int = 0
@@ -49,6 +55,8 @@ class RunStats:
     skipped: Counter[str] = field(default_factory=Counter)
     failed_sources: dict[str, str] = field(default_factory=dict)
     new_alerts: list[Alert] = field(default_factory=list)
+    #: Why topic assignment failed this run (scores are kept; the next run assigns what is missing).
+    topics_error: str | None = None
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -56,6 +64,7 @@ class RunStats:
             "new_mentions": self.new_mentions,
             "duplicates": self.duplicates,
             "scored": self.scored,
+            "topics": self.topics,
             "alerts": self.alerts,
             "notifications": self.notifications,
             "sources_ok": self.sources_ok,
@@ -143,6 +152,58 @@ def score_pending(
             progress(min(start + batch_size, len(pending)), len(pending))
     stats.scored += done
     return done
+
+
+def assign_topics(
+    store: Store,
+    model: SentimentModel,
+    topics: TopicModel,
+    stats: RunStats,
+    *,
+    batch_size: int = 256,
+    progress: Progress | None = None,
+) -> int:
+    """Topics with aspect sentiment for every scored original that has none from this model and topic set.
+
+    Run after :func:`score_pending`: the stored whole-text scores are reused (only the sentences and
+    clauses carrying a topic are read again), and rows are committed per batch and keyed by mention,
+    model version, topic set and topic, so an interrupted run resumes and a re-run adds nothing.
+    Returns the number of topic rows added.
+    """
+    reader = topics.sentiment
+    if reader is None or (reader.model_id, reader.version) != (model.model_id, model.version):
+        found = "none" if reader is None else f"{reader.model_id} {reader.version}"
+        raise ModelError(
+            f"the topic model reads aspect sentiment with {found}, not {model.model_id} {model.version}; "
+            "load it with sentiment=<the scoring model>"
+        )
+    pending = store.without_topics(model.model_id, model.version, topics.topic_set)
+    added = 0
+    for start in range(0, len(pending), batch_size):
+        chunk = pending[start : start + batch_size]
+        predictions = [_prediction(score) for _, _, score in chunk]
+        hits = topics.assign([text for _, text, _ in chunk], predictions=predictions)
+        rows = [
+            (mid, model.model_id, model.version, topics.topic_set, h.topic, h.confidence, h.label, h.score)
+            for (mid, _, _), per_text in zip(chunk, hits, strict=True)
+            for h in per_text
+        ]
+        new = store.insert_topics(rows, run_id=stats.run_id)
+        added += new
+        stats.topics += new
+        if progress:
+            progress(min(start + batch_size, len(pending)), len(pending))
+    return added
+
+
+def _prediction(score: Score) -> Prediction:
+    """A stored score as the prediction it was made from."""
+    probabilities: dict[str, float] = {
+        LABELS[0]: score.p_negative,
+        LABELS[1]: score.p_neutral,
+        LABELS[2]: score.p_positive,
+    }
+    return Prediction(label=score.label, probabilities=probabilities, score=score.score)
 
 
 def detect_alerts(store: Store, monitor: MonitorConfig, stats: RunStats) -> list[Alert]:

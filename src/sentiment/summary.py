@@ -67,6 +67,7 @@ def run_summary(stats: Any, rows: list[SentimentRow], open_: list[dict[str, Any]
         "status": stats.status,
         **stats.as_row(),
         "failed_sources": dict(stats.failed_sources),
+        "topics_error": stats.topics_error,
         "sentiment": [asdict(r) for r in rows],
         "new_alerts": [
             {"id": a.id, "scope": a.scope, "brand": a.brand, "location": a.location, "message": a.message}

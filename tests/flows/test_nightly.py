@@ -1,6 +1,6 @@
 """The nightly flow end to end under Prefect: the sample web over real HTTP, the real model, DuckDB.
 
-Run twice on the same day: the second run must add no mentions, scores or alerts and send nothing.
+Run twice on the same day: the second run must add no mentions, scores, topics or alerts and send nothing.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _config(tmp_path: Path) -> Path:
 def _counts(db: Path) -> dict[str, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        tables = ("mentions", "scores", "alerts", "notifications", "runs")
+        tables = ("mentions", "scores", "mention_topics", "alerts", "notifications", "runs")
         return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}  # type: ignore[index]
     finally:
         con.close()
@@ -75,6 +75,8 @@ def test_nightly_flow_end_to_end_and_idempotent(
     assert first["new_mentions"] == n_reviews + n_news
     assert first["duplicates"] == n_dups
     assert first["scored"] == n_reviews + n_news - n_dups
+    # Every scored original got its topics (at least one row each, "other" when none applies).
+    assert first["topics"] >= first["scored"] and first["topics_error"] is None
     assert [(a["scope"], a["brand"], a["location"]) for a in first["new_alerts"]] == [
         ("location", "Bella Caffè", "Kraków Rynek")
     ]
@@ -83,12 +85,12 @@ def test_nightly_flow_end_to_end_and_idempotent(
     krakow = next(r for r in first["sentiment"] if r["location"] == "Kraków Rynek")
     assert krakow["mean_score_recent"] < 0 < krakow["mean_score_baseline"]
     assert after_first == {
-        "mentions": n_reviews + n_news, "scores": n_reviews + n_news - n_dups, "alerts": 1, "notifications": 1,
-        "runs": 1,
+        "mentions": n_reviews + n_news, "scores": n_reviews + n_news - n_dups, "mention_topics": first["topics"],
+        "alerts": 1, "notifications": 1, "runs": 1,
     }  # fmt: skip
 
     # Second night, same day: nothing new anywhere, nothing sent again.
-    assert (second["new_mentions"], second["scored"], second["notifications"]) == (0, 0, 0)
+    assert (second["new_mentions"], second["scored"], second["topics"], second["notifications"]) == (0, 0, 0, 0)
     assert second["new_alerts"] == []
     assert [(a["location"], a["id"]) for a in second["open_alerts"]] == [("Kraków Rynek", first["new_alerts"][0]["id"])]
     assert after_second == {**after_first, "runs": 2}
@@ -102,7 +104,7 @@ def test_nightly_flow_end_to_end_and_idempotent(
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     queries = [q.strip() for block in re.findall(r"```sql\n(.*?)```", readme, re.S) for q in block.split(";")]
     queries = [q.replace("current_date", f"DATE '{TODAY}'") for q in queries if q]
-    assert len(queries) == 4
+    assert len(queries) == 5
     assert all(read.sql(q).fetchall() for q in queries)
     read.close()
     assert langs >= 4

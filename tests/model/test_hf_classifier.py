@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,34 @@ def test_a_local_classifier_directory_loads_and_reorders_its_labels(tiny_classif
         assert prediction.probabilities["positive"] == pytest.approx(p[0], abs=1e-5)
         assert prediction.probabilities["negative"] == pytest.approx(p[1], abs=1e-5)
         assert prediction.probabilities["neutral"] == pytest.approx(p[2], abs=1e-5)
+
+
+def test_a_hub_id_loads_from_the_hugging_face_cache_without_a_network(
+    tiny_classifier: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hub id the machine downloaded once keeps working offline: the snapshot in the cache (laid
+    out as huggingface_hub lays it out) is used and nothing is fetched."""
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "hub" / "models--acme--tiny-sentiment"
+    shutil.copytree(tiny_classifier, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit, encoding="utf-8")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    model = load_model(ModelSettings(name="acme/tiny-sentiment", batch_size=2))
+    assert model.model_id == "hub:acme/tiny-sentiment"
+    assert model.version == load_model(ModelSettings(name=str(tiny_classifier))).version
+    local = load_model(ModelSettings(name=str(tiny_classifier))).predict("a much longer text about terrible service")
+    hub = model.predict("a much longer text about terrible service")
+    assert hub.probabilities == pytest.approx(local.probabilities, abs=1e-6)
+
+
+def test_an_unknown_hub_id_or_name_is_refused_with_what_is_allowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-hub"))
+    with pytest.raises(
+        ModelError, match="cannot get the hub model 'acme/not-downloaded': it is not in the Hugging Face cache"
+    ):
+        load_model(ModelSettings(name="acme/not-downloaded"))
+    with pytest.raises(ModelError, match="'no such model' is neither 'embedded', a Hugging Face hub id"):
+        load_model(ModelSettings(name="no such model"))

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from sentiment.errors import ModelError
-from sentiment.model import SentimentModel
+from sentiment.model import SentimentModel, default_adapter_path
+from sentiment.model.data import LANGUAGES, load_split
+from sentiment.model.metrics import macro_f1
 from sentiment.model.predict_cli import parse_line, run_predict
+from sentiment.model.topics import TopicModel
+from sentiment.records import LABELS
+from sentiment.taxonomy import OTHER
+from tests.model.test_topics import MIXED, WAITING
 
 
 @pytest.mark.parametrize(
@@ -55,7 +64,71 @@ def test_run_predict_writes_one_line_per_input_in_order(embedded_model: Sentimen
 
 
 @pytest.mark.slow
+def test_run_predict_adds_topics_with_aspect_sentiment(embedded_model: SentimentModel) -> None:
+    topics = TopicModel.load(sentiment=embedded_model)
+    texts = [
+        MIXED["en"],  # "Great coffee, but the 40 minute wait was ridiculous."
+        "Great coffee, but we waited 40 minutes for it.",  # the waiting is implicit: read near neutral
+        WAITING["pl"],  # "Czekaliśmy ponad godzinę na obsługę, skandal."
+        "Hoffenheim führt hochverdient mit 2-0 gegen Hannover.",  # football: no customer-experience topic
+    ]
+    lines = [json.dumps({"id": i, "text": text}, ensure_ascii=False) for i, text in enumerate(texts)]
+    out = io.StringIO()
+    assert run_predict(lines, out, embedded_model, batch_size=3, topics=topics) == 4
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["id"] for r in rows] == [0, 1, 2, 3]
+    for row in rows:
+        assert set(row) == {"id", "lang", "label", "probabilities", "score", "topics"}
+        for hit in row["topics"]:
+            assert set(hit) == {"topic", "confidence", "label", "score"}
+            assert 0.0 <= hit["confidence"] <= 1.0 and -1.0 <= hit["score"] <= 1.0
+        confidences = [hit["confidence"] for hit in row["topics"]]
+        assert confidences == sorted(confidences, reverse=True)
+    mixed, implicit, waiting, football = ({h["topic"]: h for h in row["topics"]} for row in rows)
+    assert set(mixed) == {"product_quality", "wait_time"}
+    assert mixed["product_quality"]["label"] == "positive" and mixed["product_quality"]["score"] > 0.4
+    assert mixed["wait_time"]["label"] == "negative" and mixed["wait_time"]["score"] < -0.4
+    assert set(implicit) == {"product_quality", "wait_time"}
+    assert implicit["product_quality"]["label"] == "positive" and implicit["product_quality"]["score"] > 0.4
+    assert implicit["wait_time"]["score"] < implicit["product_quality"]["score"] - 0.4
+    assert list(waiting) == ["wait_time"] and waiting["wait_time"]["label"] == "negative"
+    assert rows[2]["lang"] == "pl" and waiting["wait_time"]["confidence"] > 0.5
+    assert list(football) == [OTHER]  # the "other" bucket carries the whole text's sentiment
+    assert football[OTHER]["label"] == rows[3]["label"]
+    assert football[OTHER]["score"] == pytest.approx(rows[3]["score"], abs=1e-4)
+    # Without a topic model the output keeps its sentiment-only shape, with the same sentiment.
+    plain = io.StringIO()
+    run_predict(lines, plain, embedded_model, batch_size=3)  # same batches: padding moves the last digits
+    assert [json.loads(line) for line in plain.getvalue().splitlines()] == [
+        {k: v for k, v in row.items() if k != "topics"} for row in rows
+    ]
+
+
+@pytest.mark.slow
 def test_run_predict_stops_at_a_bad_line_with_its_number(embedded_model: SentimentModel) -> None:
     lines = [json.dumps({"id": 1, "text": "fine"}), "", '{"id": 3, "txt": "typo"}']
     with pytest.raises(ModelError, match="line 3: no text field"):
         run_predict(lines, io.StringIO(), embedded_model)
+
+
+@pytest.mark.slow
+def test_the_command_reproduces_the_model_cards_test_scores(shared_data: Path, tmp_path: Path) -> None:
+    """Acceptance of the model: ``sentiment model predict`` on each language's xlm-t-umsab test texts
+    (6,960 in all, one file per language as the card says) gives the committed evaluation's
+    per-language macro-F1 (within 0.5; the card's own scoring groups them identically)."""
+    evaluation = json.loads((default_adapter_path().parent / "evaluation.json").read_text(encoding="utf-8"))
+    sentiment = str(Path(sys.executable).with_name("sentiment"))
+    for language in LANGUAGES:
+        split = load_split(shared_data / "xlm-t-umsab", language, "test")
+        source = tmp_path / f"{language}.jsonl"
+        source.write_text(
+            "".join(json.dumps({"id": i, "text": text}) + "\n" for i, text in enumerate(split.texts)), encoding="utf-8"
+        )
+        run = subprocess.run(
+            [sentiment, "model", "predict", "--input", str(source), "--no-topics"], capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        rows = [json.loads(line) for line in run.stdout.splitlines()]
+        assert [row["id"] for row in rows] == list(range(len(split.texts)))
+        ours = 100 * macro_f1(split.labels, [LABELS.index(row["label"]) for row in rows])
+        assert ours == pytest.approx(evaluation["languages"][language]["macro_f1"], abs=0.5), language

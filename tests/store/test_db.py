@@ -132,3 +132,47 @@ def test_parent_ids_are_stored_for_threads(tmp_path: Path) -> None:
     with Store(tmp_path / "m.duckdb") as store:
         store.insert_mentions(prepared, run_id="r", tz=TZ)
         assert store.con.execute("SELECT source_item_id, parent_id FROM mentions").fetchall() == [("t1_b", "t1_a")]
+
+
+def test_topics_are_written_once_per_model_version_and_topic_set(tmp_path: Path) -> None:
+    m1, m2, m3 = _mentions()
+    with Store(tmp_path / "m.duckdb") as store:
+        store.insert_mentions([m1, m2, m3], run_id="r", tz=TZ)
+        store.insert_scores(
+            [_score(m1.id, "positive", (0.1, 0.1, 0.8)), _score(m2.id, "negative", (0.7, 0.2, 0.1))], run_id="r"
+        )
+        store.activate_model("test-model", "v1")
+        pending = store.without_topics("test-model", "v1", "set-a")
+        assert [(mid, text, score) for mid, text, score in pending] == sorted(
+            [(m1.id, m1.text, _score(m1.id, "positive", (0.1, 0.1, 0.8))),
+             (m2.id, m2.text, _score(m2.id, "negative", (0.7, 0.2, 0.1)))]
+        )  # fmt: skip
+        rows = [
+            (m2.id, "test-model", "v1", "set-a", "product_quality", 0.9, "negative", -0.7),
+            (m2.id, "test-model", "v1", "set-a", "cleanliness", 0.8, "negative", -0.5),
+            (m1.id, "test-model", "v1", "set-a", "staff_attitude", 0.95, "positive", 0.8),
+        ]
+        assert store.insert_topics(rows, run_id="r") == 3
+        assert store.insert_topics(rows, run_id="r2") == 0  # a re-run adds nothing
+        assert store.without_topics("test-model", "v1", "set-a") == []
+        assert len(store.without_topics("test-model", "v1", "set-b")) == 2  # a new topic set starts afresh
+        assert store.without_topics("test-model", "v2", "set-a") == []  # only what this version scored
+        assert store.con.execute(
+            "SELECT day, location, topic, mentions, mean_score, share_negative FROM daily_topic_sentiment ORDER BY topic"
+        ).fetchall() == [
+            (date(2026, 11, 2), "Bella Kraków", "cleanliness", 1, -0.5, 1.0),
+            (date(2026, 11, 2), "Bella Kraków", "product_quality", 1, -0.7, 1.0),
+            (date(2026, 11, 2), "Bella Kraków", "staff_attitude", 1, 0.8, 0.0),
+        ]
+
+
+def test_runs_record_the_topics_they_added_also_after_a_migration(tmp_path: Path) -> None:
+    db = tmp_path / "m.duckdb"
+    with Store(db) as store:  # a database from before the topics count: schema version 4
+        store.con.execute("ALTER TABLE runs DROP COLUMN topics")
+        store.con.execute("UPDATE settings SET value = '4' WHERE key = 'schema_version'")
+    with Store(db) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        store.start_run("r1", as_of=date(2026, 11, 2), config_sha256="x")
+        store.finish_run("r1", status="ok", stats={"scored": 3, "topics": 5})
+        assert store.con.execute("SELECT scored, topics FROM runs").fetchone() == (3, 5)

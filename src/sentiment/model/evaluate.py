@@ -3,7 +3,8 @@
 
 Scores each xlm-t-umsab language's test split through the production path (``load_model()`` and
 ``SentimentModel.predict``, so batching, precision and preprocessing are the ones users get), writes
-``evaluation.json`` beside the head and regenerates ``README.md`` from it and ``training.json``.
+``evaluation.json`` beside the adapter and regenerates ``README.md`` from it, ``training.json`` and,
+when ``bench/scoring.py --write`` has run, ``speed.json``.
 The published XLM-T scores are parsed from the data set's README so the card shows them beside ours.
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 import torch
 
 from sentiment.config import ModelSettings
-from sentiment.model import default_head_path, load_model
+from sentiment.model import default_adapter_path, load_model
 from sentiment.model.card import render_card
 from sentiment.model.data import LANGUAGES, default_data_dir, load_split
 from sentiment.model.metrics import accuracy, confusion_matrix, macro_f1, per_class_f1
@@ -38,23 +39,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--data", type=Path, default=default_data_dir(), help="the xlm-t-umsab folder")
     parser.add_argument("--cache-dir", default=None, help="model cache (default $SENTIMENT_CACHE_DIR or ~/.cache)")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=ModelSettings().batch_size)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    out_dir = default_head_path().parent
+    out_dir = default_adapter_path().parent
     evaluation = evaluate(args.data, args.cache_dir, args.batch_size)
     (out_dir / "evaluation.json").write_text(json.dumps(evaluation, indent=2) + "\n", encoding="utf-8")
-    training = json.loads((out_dir / "training.json").read_text(encoding="utf-8"))
-    (out_dir / "README.md").write_text(render_card(training, evaluation), encoding="utf-8")
+    write_card(out_dir)
     log.info("test mean macro-F1 %.2f; wrote %s", evaluation["mean_macro_f1"], out_dir)
     return 0
+
+
+def write_card(out_dir: Path) -> None:
+    """Regenerate README.md from the committed JSON files (speed.json is optional)."""
+    training = json.loads((out_dir / "training.json").read_text(encoding="utf-8"))
+    evaluation = json.loads((out_dir / "evaluation.json").read_text(encoding="utf-8"))
+    speed_path = out_dir / "speed.json"
+    speed = json.loads(speed_path.read_text(encoding="utf-8")) if speed_path.is_file() else None
+    (out_dir / "README.md").write_text(render_card(training, evaluation, speed), encoding="utf-8")
 
 
 def evaluate(data_dir: Path, cache_dir: str | None, batch_size: int) -> dict[str, Any]:
     """Per-language test metrics (x100) of the model ``load_model`` gives, plus speed and anchors."""
     with progress_bar("preparing the model") as progress:
         model = load_model(ModelSettings(cache_dir=cache_dir, batch_size=batch_size), progress)
-    encoder = getattr(model.backend, "encoder", None)
+    precision = str(getattr(model.backend, "precision", "float32"))
     languages: dict[str, dict[str, Any]] = {}
     seconds = 0.0
     texts_total = 0
@@ -90,7 +99,7 @@ def evaluate(data_dir: Path, cache_dir: str | None, batch_size: int) -> dict[str
         "version": model.version,
         "command": "python -m sentiment.model.evaluate",
         "data": "shared/data/xlm-t-umsab/<language>/test_{text,labels}.txt",
-        "precision": "bf16 autocast" if encoder is not None and encoder.bf16 else "float32",
+        "precision": precision,
         "batch_size": batch_size,
         "threads": torch.get_num_threads(),
         "languages": languages,

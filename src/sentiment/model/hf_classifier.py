@@ -1,14 +1,17 @@
 """A local Hugging Face sequence-classification directory as a sentiment backend.
 
-The design lets a deployment name any 3-class sentiment classifier instead of the embedded model.
-Hub names need a network we do not have; a directory already on disk works today. Its labels are
-matched to ours by name (``negative``/``neg``/``Negative``...), never by position, because label order
-differs between published models.
+The design lets a deployment name any 3-class sentiment classifier instead of the embedded model:
+a directory on disk, or a Hugging Face hub id (``org/name``), which is resolved through the local
+Hugging Face cache first and downloaded only when it is not there (:func:`resolve_hub_id`). Its
+labels are matched to ours by name (``negative``/``neg``/``Negative``...), never by position, because
+label order differs between published models.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +25,35 @@ from sentiment.model.progress import Progress, no_progress
 from sentiment.records import LABELS
 
 _WEIGHT_FILES = ("config.json", "model.safetensors", "pytorch_model.bin")
+#: What a sequence classifier needs from a hub repository (not its other checkpoints or formats).
+_HUB_FILES = ["*.json", "*.txt", "*.model", "model.safetensors", "pytorch_model.bin"]
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
+
+
+def is_hub_id(name: str) -> bool:
+    """``org/name`` as the hub spells repository ids (and not a path that exists here)."""
+    return bool(_HUB_ID.match(name)) and not Path(name).expanduser().exists()
+
+
+def resolve_hub_id(repo_id: str) -> Path:
+    """The local snapshot directory of a hub model: from the Hugging Face cache when it is there (no
+    network needed, so a machine that downloaded it once keeps working offline), else downloaded
+    into that cache. ``HF_HUB_CACHE``/``HF_HOME`` choose the cache; ``HF_TOKEN`` a private model."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    cache_dir = os.environ.get("HF_HUB_CACHE") or None
+    try:
+        return Path(snapshot_download(repo_id, cache_dir=cache_dir, allow_patterns=_HUB_FILES, local_files_only=True))
+    except LocalEntryNotFoundError:
+        pass
+    try:
+        return Path(snapshot_download(repo_id, cache_dir=cache_dir, allow_patterns=_HUB_FILES))
+    except (HfHubHTTPError, LocalEntryNotFoundError, OSError, ValueError) as err:
+        raise ModelError(
+            f"cannot get the hub model {repo_id!r}: it is not in the Hugging Face cache and downloading it "
+            f"failed ({type(err).__name__}); download it where there is a network, or name a local directory"
+        ) from err
 
 
 def is_classifier_dir(path: Path) -> bool:

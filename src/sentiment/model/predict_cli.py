@@ -1,6 +1,7 @@
 """``sentiment model predict``: JSON lines in, one JSON line of sentiment per input line out.
 
-Input lines are objects with a string ``"text"`` and usually an ``"id"`` (passed through as given, or
+With a topic model, each output line also carries the text's topics with their aspect sentiment
+(:mod:`sentiment.model.topics`). Input lines are objects with a string ``"text"`` and usually an ``"id"`` (passed through as given, or
 null). Lines are read and scored in chunks, so a file of any size streams in bounded memory; a bad line
 stops the run with its line number, after the chunks before it were written.
 """
@@ -9,11 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sentiment.errors import ModelError
 from sentiment.model.scorer import SentimentModel
 from sentiment.text.lang import detect_language
+
+if TYPE_CHECKING:
+    from sentiment.model.topics import TopicModel
 
 
 def parse_line(line: str, number: int) -> dict[str, Any]:
@@ -31,9 +35,23 @@ def parse_line(line: str, number: int) -> dict[str, Any]:
     return record
 
 
-def run_predict(lines: Iterable[str], out: TextIO, model: SentimentModel, batch_size: int = 64) -> int:
+def run_predict(
+    lines: Iterable[str],
+    out: TextIO,
+    model: SentimentModel,
+    batch_size: int = 1024,
+    topics: TopicModel | None = None,
+) -> int:
     """Score JSON lines, writing ``{"id", "lang", "label", "probabilities", "score"}`` per input line
-    in input order; blank lines are skipped. Returns the number of lines scored."""
+    in input order; blank lines are skipped. Returns the number of lines scored.
+
+    ``batch_size`` lines are read and scored together (the model sorts them into its own batches):
+    large enough that one language's xlm-t-umsab test file (870 lines) is one call, exactly as
+    ``python -m sentiment.model.evaluate`` scores it, so the card's figures are reproduced exactly;
+    int8 scales activations per batch, so texts grouped differently can flip a few labels.
+
+    With ``topics``, each line also gets ``"topics"``: a list of ``{"topic", "confidence", "label",
+    "score"}``, most confident first (``"other"`` for a text without a topic)."""
     count = 0
     chunk: list[dict[str, Any]] = []
     for number, line in enumerate(lines, start=1):
@@ -41,22 +59,26 @@ def run_predict(lines: Iterable[str], out: TextIO, model: SentimentModel, batch_
             continue
         chunk.append(parse_line(line, number))
         if len(chunk) >= batch_size:
-            count += _score_chunk(chunk, out, model)
+            count += _score_chunk(chunk, out, model, topics)
             chunk = []
     if chunk:
-        count += _score_chunk(chunk, out, model)
+        count += _score_chunk(chunk, out, model, topics)
     return count
 
 
-def _score_chunk(records: list[dict[str, Any]], out: TextIO, model: SentimentModel) -> int:
+def _score_chunk(records: list[dict[str, Any]], out: TextIO, model: SentimentModel, topics: TopicModel | None) -> int:
     texts = [r["text"] for r in records]
-    for record, text, prediction in zip(records, texts, model.predict(texts), strict=True):
-        row = {
+    predictions = model.predict(texts)
+    hits = topics.assign(texts, predictions=predictions) if topics is not None else None
+    for i, (record, text, prediction) in enumerate(zip(records, texts, predictions, strict=True)):
+        row: dict[str, Any] = {
             "id": record.get("id"),
             "lang": detect_language(text),
             "label": prediction.label,
             "probabilities": {k: round(v, 6) for k, v in prediction.probabilities.items()},
             "score": round(prediction.score, 6),
         }
+        if hits is not None:
+            row["topics"] = [hit.as_dict() for hit in hits[i]]
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return len(records)

@@ -1,8 +1,9 @@
 """``SentimentModel.predict``: the one interface the pipeline uses to read sentiment.
 
 A model turns texts into probabilities over ``LABELS``; everything else (label, score, batching,
-input checks) is shared here so every backend behaves the same. The embedded backend is e5 features
-plus the committed logistic head; another backend can wrap any Hugging Face classifier.
+input checks) is shared here so every backend behaves the same. The embedded backend is the
+fine-tuned e5 classifier (:mod:`sentiment.model.classifier`); another backend can wrap any Hugging
+Face classifier directory (:mod:`sentiment.model.hf_classifier`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from typing import Protocol, overload
 import numpy as np
 
 from sentiment.errors import ModelError
-from sentiment.model.encoder import E5Encoder
-from sentiment.model.head import LinearHead
 from sentiment.model.progress import Progress
 from sentiment.records import LABELS, Prediction
 
@@ -25,24 +24,6 @@ class Backend(Protocol):
     def probabilities(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> np.ndarray: ...
 
 
-class EmbeddedBackend:
-    """Frozen e5 features (made exactly as in training: prefix, pooling) through the linear head."""
-
-    def __init__(self, encoder: E5Encoder, head: LinearHead) -> None:
-        self.encoder = encoder
-        self.head = head
-
-    def probabilities(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> np.ndarray:
-        features = self.encoder.embed(
-            [t.strip() for t in texts],
-            prefix=self.head.prefix,
-            pooling=self.head.pooling,
-            batch_size=batch_size,
-            progress=progress,
-        )
-        return self.head.probabilities(features)
-
-
 class SentimentModel:
     """Reads sentiment: ``predict(texts)`` gives label, probabilities and ``score = p_pos - p_neg``.
 
@@ -50,7 +31,7 @@ class SentimentModel:
     without mixing its numbers with the old ones.
     """
 
-    def __init__(self, backend: Backend, *, model_id: str, version: str, batch_size: int = 32) -> None:
+    def __init__(self, backend: Backend, *, model_id: str, version: str, batch_size: int = 16) -> None:
         self.backend = backend
         self.model_id = model_id
         self.version = version
@@ -65,7 +46,8 @@ class SentimentModel:
     def predict(self, texts: str | Sequence[str], *, progress: Progress | None = None) -> Prediction | list[Prediction]:
         """One ``Prediction`` for a string; a list in input order for a sequence of strings.
 
-        Texts longer than 512 tokens are truncated for now.
+        The embedded model scores a text longer than its 512-token window in sentence-packed parts
+        and averages their probabilities, weighted by tokens (:mod:`sentiment.model.long_text`).
         """
         if isinstance(texts, str):
             return self._predict([texts], progress)[0]

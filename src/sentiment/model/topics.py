@@ -25,6 +25,8 @@ waiting lands where an English one does.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -133,6 +135,7 @@ class TopicModel:
             known.update(zip(missing, self._embed(missing), strict=True))
         self._known = known
         self._examples = np.stack([known[text] for text in examples])
+        self.topic_set = self._topic_set()
 
     @classmethod
     def load(
@@ -334,6 +337,27 @@ class TopicModel:
             parts, scores = result.clauses[index]
             return [(text, float(score)) for text, score in zip(parts, scores[:, column], strict=True)]
         return [(result.units[index], float(result.unit_scores[index, column]))]
+
+    def _topic_set(self) -> str:
+        """What decides the topics of a text, as a short digest: stored with every assigned topic.
+
+        The configured topics as worded with their thresholds, the reference topics, the calibration
+        (space, confidence curve, encoder) and the detection mode; any change gives a new topic set, so
+        its rows are stored next to the old ones instead of mixing with them.
+        """
+        calibration = self.calibration
+        space = hashlib.sha256(calibration.space.mean.tobytes() + calibration.space.components.tobytes())
+        payload = {
+            "topics": [[t.id, t.fingerprint()] for t in self.taxonomy.topics],
+            "reference": [[t.id, t.fingerprint()] for t in self._reference[len(self.taxonomy.topics) :]],
+            "thresholds": [float(x) for x in self.thresholds],
+            "calibration": [
+                calibration.encoder_sha256, calibration.space.prefix, space.hexdigest(), calibration.slope,
+                calibration.intercept, calibration.top_k, calibration.clause_margin,
+            ],
+            "units": [self.unit_mode, self.include_other],
+        }  # fmt: skip
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         raw = self.encoder.embed(list(texts), prefix=self.calibration.space.prefix, batch_size=self.batch_size)

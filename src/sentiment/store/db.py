@@ -2,7 +2,8 @@
 
 Idempotence is the contract that lets a night be re-run or a backfill overlap the last night without
 double counting: a mention's primary key derives from its source and the source's own id, scores are
-keyed by (mention, model, version), alerts by a deterministic id and notifications by (alert, channel).
+keyed by (mention, model, version), topics by (mention, model, version, topic set, topic), alerts by a
+deterministic id and notifications by (alert, channel).
 Every insert is ``ON CONFLICT DO NOTHING`` after reading which keys already exist, so the counts a run
 reports ("new mentions") are the rows it really added.
 """
@@ -26,7 +27,7 @@ import duckdb
 from sentiment.errors import StoreError
 from sentiment.records import Alert, Mention, Score
 
-SCHEMA_FILES = ("001_init.sql", "002_views.sql", "003_parent_id.sql", "004_topics.sql")
+SCHEMA_FILES = ("001_init.sql", "002_views.sql", "003_parent_id.sql", "004_topics.sql", "005_run_topics.sql")
 SCHEMA_VERSION = len(SCHEMA_FILES)
 _SALT_ENV = "SENTIMENT_AUTHOR_SALT"
 _MENTION_COLUMNS = (
@@ -272,7 +273,7 @@ class Store:
 
     def finish_run(self, run_id: str, *, status: str, stats: dict[str, Any]) -> None:
         allowed = {
-            "fetched", "new_mentions", "duplicates", "scored", "alerts", "notifications", "sources_ok",
+            "fetched", "new_mentions", "duplicates", "scored", "topics", "alerts", "notifications", "sources_ok",
             "sources_failed",
         }  # fmt: skip
         unknown = set(stats) - allowed - {"skipped"}
