@@ -1,8 +1,10 @@
 """Rescore: score every stored mention with the configured model version and make it the active one.
 
-Run it after changing the model (a retrained head, another Hugging Face model in the config). Old scores
-stay in ``scores`` under their own model id and version, so history is kept and a rollback is one
-``activate_model`` away; the views read the active version only. The nightly flow would also score the
+Run it after changing the model (a retrained adapter, another Hugging Face model in the config). Old
+scores stay in ``scores`` under their own model id and version, so history is kept and a rollback is
+one ``activate_model`` away; the views read the active version only. Topics are assigned again with
+the new model's aspect sentiment (as the nightly flow does), so ``daily_topic_sentiment``, which reads
+the active version too, is not empty until the next night. The nightly flow would also score the
 mentions a new version lacks, but a rescore of years of mentions belongs in its own run, not in a night's.
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.nightly import run_topics
 from sentiment import pipeline
 from sentiment.config import MonitorConfig, load_config
 from sentiment.model import SentimentModel, load_model
@@ -47,7 +50,16 @@ def rescore(config_path: str = "monitor.yaml") -> dict[str, Any]:
         previous = store.active_model()
         store.start_run(stats.run_id, as_of=day, config_sha256=pipeline.config_sha256(config_path))
         rescore_all(store, model, stats, monitor.model.batch_size * 8)
+        run_topics(store, monitor, model, stats, Path(config_path).resolve().parent)
         pipeline.finish(store, stats, publish_to=pipeline.published_path(Path(database)))
     active = (model.model_id, model.version)
-    logger.info("rescored %d mentions with %s %s (was %s)", stats.scored, *active, previous)
-    return {"scored": stats.scored, "active": list(active), "previous": list(previous) if previous else None}
+    logger.info(
+        "rescored %d mentions with %s %s (was %s); %d topic rows", stats.scored, *active, previous, stats.topics
+    )
+    return {
+        "scored": stats.scored,
+        "topics": stats.topics,
+        "topics_error": stats.topics_error,
+        "active": list(active),
+        "previous": list(previous) if previous else None,
+    }

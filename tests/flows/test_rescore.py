@@ -61,8 +61,22 @@ def test_rescore_switches_the_active_model_and_keeps_history(tmp_path: Path, pre
     )
     result = rescore(config_path=str(config))
     new_model = load_model(ModelSettings(name=str(new)))
+    with Store(db) as store:
+        topics = store.con.execute(
+            "SELECT m.source_item_id, t.topic, t.model_version FROM active_topics t "
+            "JOIN mentions m ON m.id = t.mention_id ORDER BY ALL"
+        ).fetchall()
+    version = new_model.version  # topics read with the new model, so the topic view is not empty after a rescore
+    assert topics == [
+        ("r0", "product_quality", version),
+        ("r0", "staff_attitude", version),
+        ("r1", "wait_time", version),
+        ("r2", "price_value", version),
+    ]
     assert result == {
         "scored": 3,
+        "topics": len(topics),
+        "topics_error": None,
         "active": [new_model.model_id, new_model.version],
         "previous": [old_model.model_id, old_model.version],
     }
