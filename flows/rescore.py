@@ -17,18 +17,12 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.nightly import run_topics
+from flows.nightly import prepare_model, run_topics
 from sentiment import pipeline
-from sentiment.config import MonitorConfig, load_config
-from sentiment.model import SentimentModel, load_model
+from sentiment.config import load_config
+from sentiment.model import SentimentModel
 from sentiment.progress import progress_bar
 from sentiment.store import Store
-
-
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def prepare_model(monitor: MonitorConfig) -> SentimentModel:
-    with progress_bar("preparing model") as progress:
-        return load_model(monitor.model, progress=progress)
 
 
 @task(cache_policy=NO_CACHE)

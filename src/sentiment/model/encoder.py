@@ -75,12 +75,7 @@ class E5Encoder:
         return out
 
     def _forward(self, batch_ids: list[list[int]]) -> np.ndarray:
-        length = max(len(x) for x in batch_ids)
-        input_ids = torch.full((len(batch_ids), length), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((len(batch_ids), length), dtype=torch.long)
-        for row, seq in enumerate(batch_ids):
-            input_ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
-            mask[row, : len(seq)] = 1
+        input_ids, mask = pad_batch(batch_ids, self.pad_id)
         hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state.float()
         weights = mask.unsqueeze(-1).float()
         mean = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
@@ -88,14 +83,41 @@ class E5Encoder:
         return result
 
 
-def length_batches(order: list[int], ids: list[list[int]], batch_size: int) -> list[list[int]]:
+def pad_batch(batch_ids: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-padded ids and the attention mask of one batch."""
+    length = max(len(x) for x in batch_ids)
+    input_ids = torch.full((len(batch_ids), length), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(batch_ids), length), dtype=torch.long)
+    for row, seq in enumerate(batch_ids):
+        input_ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+        mask[row, : len(seq)] = 1
+    return input_ids, mask
+
+
+def length_batches(
+    order: list[int],
+    ids: list[list[int]],
+    batch_size: int,
+    *,
+    max_attention: int | None = None,
+    near_equal: bool = False,
+) -> list[list[int]]:
     """Consecutive runs of the length-sorted indices, at most ``batch_size`` texts and
-    ``MAX_BATCH_TOKENS`` padded tokens each."""
+    ``MAX_BATCH_TOKENS`` padded tokens each; with ``max_attention``, at most that many units of
+    batch x length^2 (attention memory); with ``near_equal``, lengths within ``2 + shortest / 16``
+    tokens of each other (little padding, and often none)."""
     batches: list[list[int]] = []
     current: list[int] = []
     for index in order:
         longest = len(ids[index])  # sorted ascending, so the newest is the longest
-        if current and (len(current) >= batch_size or (len(current) + 1) * longest > MAX_BATCH_TOKENS):
+        size = len(current) + 1
+        shortest = len(ids[current[0]]) if current else longest
+        if current and (
+            size > batch_size
+            or size * longest > MAX_BATCH_TOKENS
+            or (max_attention is not None and size * longest * longest > max_attention)
+            or (near_equal and longest - shortest > 2 + shortest // 16)
+        ):
             batches.append(current)
             current = []
         current.append(index)

