@@ -15,7 +15,8 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from sentiment import pipeline
+from flows.local_api import signal_of
+from sentiment import pipeline, redact
 from sentiment.config import MonitorConfig, SourceConfig, load_config
 from sentiment.model import SentimentModel, load_model
 from sentiment.model.topics import TopicModel
@@ -27,6 +28,9 @@ from sentiment.summary import open_alerts, run_summary, sentiment_rows
 
 # Fetching is I/O: sources run concurrently, each host still limited by the shared client.
 FETCH_WORKERS = 4
+# A worker that imports this flow logs through Prefect's handlers: query strings and secrets are masked
+# there too, whoever started the process.
+redact.install()
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10, task_run_name="fetch-{source.name}")
@@ -108,7 +112,9 @@ def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict
     stats = pipeline.RunStats(run_id=pipeline.new_run_id(day), as_of=day)
     sources = [s for s in monitor.sources if s.enabled]
     with Store(database) as store:
-        store.start_run(stats.run_id, as_of=day, config_sha256=pipeline.config_sha256(config_path))
+        closed = store.start_run(stats.run_id, as_of=day, config_sha256=pipeline.config_sha256(config_path))
+        if closed:
+            logger.warning("closed %d run(s) a dead process left running: %s", len(closed), ", ".join(closed))
         try:
             model_future = prepare_model.submit(monitor)
             cursors = {s.name: store.cursor(s.name) for s in sources}
@@ -122,8 +128,8 @@ def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict
             run_topics(store, monitor, model, stats, Path(config_path).resolve().parent)
             alerts(store, monitor, stats)
             notify(store, monitor, stats)
-        except BaseException:
-            store.finish_run(stats.run_id, status="failed", stats=stats.as_row())
+        except BaseException as err:
+            pipeline.interrupted(store, stats, err, signal=signal_of(err))
             raise
         pipeline.finish(store, stats, publish_to=pipeline.published_path(Path(database)))
         summary = run_summary(stats, sentiment_rows(store, monitor, day), open_alerts(store, monitor, day))

@@ -17,6 +17,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.local_api import signal_of
 from flows.nightly import prepare_model, run_topics
 from sentiment import pipeline
 from sentiment.config import load_config
@@ -43,8 +44,12 @@ def rescore(config_path: str = "monitor.yaml") -> dict[str, Any]:
     with Store(database) as store:
         previous = store.active_model()
         store.start_run(stats.run_id, as_of=day, config_sha256=pipeline.config_sha256(config_path))
-        rescore_all(store, model, stats, monitor.model.batch_size * 8)
-        run_topics(store, monitor, model, stats, Path(config_path).resolve().parent)
+        try:
+            rescore_all(store, model, stats, monitor.model.batch_size * 8)
+            run_topics(store, monitor, model, stats, Path(config_path).resolve().parent)
+        except BaseException as err:
+            pipeline.interrupted(store, stats, err, signal=signal_of(err))
+            raise
         pipeline.finish(store, stats, publish_to=pipeline.published_path(Path(database)))
     active = (model.model_id, model.version)
     logger.info(

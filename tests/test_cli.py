@@ -59,6 +59,7 @@ def test_config_check_accepts_the_demo_config(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("SENTIMENT_DEMO_BASE_URL", "http://127.0.0.1:8765")
+    monkeypatch.setenv("SENTIMENT_DEMO_WEBHOOK_URL", "http://127.0.0.1:8766/hooks/alerts")
     assert main(["config", "check", str(REPO / "examples/demo.yaml")]) == 0
     assert "ok — 2 brands, 6 locations, 8 sources, 1 channels, 14 topics" in capsys.readouterr().out
 
@@ -79,6 +80,50 @@ def test_config_check_reads_the_taxonomy_file_a_config_names(
     config.write_text("brands: [{name: Acme}]\ntopics: {enabled: false}\n", encoding="utf-8")
     assert main(["config", "check", str(config)]) == 0
     assert "0 channels, topics off" in capsys.readouterr().out
+
+
+CHECKED = """\
+brands: [{name: Acme}]
+topics: {enabled: false}
+sources:
+  - {name: typo, kind: revew_page, url: "https://a.example/r", brand: Acme}
+  - {name: pages, kind: review_page, url: "https://a.example/p", brand: Acme, options: {max_pagez: 3}}
+  - {name: quiet, kind: rss, url: "https://a.example/feed", brand: Acme, enabled: false, options: {max_pages: 2}}
+  - {name: good, kind: review_page, url: "https://a.example/g", brand: Acme, options: {max_pages: 3}}
+channels:
+  - {name: ops, url_env: SENTIMENT_TEST_OPS_HOOK}
+  - {name: chat, url_env: SENTIMENT_TEST_CHAT_HOOK}
+"""
+
+
+def test_config_check_reports_every_problem_the_run_would_meet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "monitor.yaml"
+    config.write_text(CHECKED, encoding="utf-8")
+    monkeypatch.delenv("SENTIMENT_TEST_OPS_HOOK", raising=False)
+    monkeypatch.setenv("SENTIMENT_TEST_CHAT_HOOK", "hooks.example/secret-token-123")
+    assert main(["config", "check", str(config)]) == 2
+    captured = capsys.readouterr()
+    kinds = "['article', 'bluesky', 'file', 'hackernews', 'mastodon', 'reddit', 'review_page', 'rss', 'selector_page']"
+    assert captured.err.splitlines() == [
+        f"error: config {config} has 5 problem(s) the run would fail on:",
+        f"  source 'typo': unknown kind 'revew_page'; allowed: {kinds}",
+        "  source 'pages' (kind 'review_page'): option 'max_pagez': unknown option (got 3); "
+        "allowed options: ['max_pages', 'next_selector']",
+        "  source 'quiet' (kind 'rss'): option 'max_pages': unknown option (got 2); allowed options: ['match_brand']",
+        "  channel 'ops': environment variable SENTIMENT_TEST_OPS_HOOK is not set; allowed: an http(s) URL in "
+        "that variable",
+        "  channel 'chat': environment variable SENTIMENT_TEST_CHAT_HOOK does not hold an http(s) URL",
+    ]
+    assert "secret-token" not in captured.err and captured.out == ""
+
+    fixed = CHECKED.replace("revew_page", "review_page").replace("max_pagez", "max_pages")
+    config.write_text(fixed.replace(", options: {max_pages: 2}", ""), encoding="utf-8")
+    monkeypatch.setenv("SENTIMENT_TEST_OPS_HOOK", "https://hooks.example/ops")
+    monkeypatch.setenv("SENTIMENT_TEST_CHAT_HOOK", "https://hooks.example/chat")
+    assert main(["config", "check", str(config)]) == 0
+    assert capsys.readouterr().out == f"{config}: ok — 1 brands, 0 locations, 4 sources, 2 channels, topics off\n"
 
 
 @pytest.mark.slow

@@ -159,3 +159,70 @@ def test_a_relative_taxonomy_file_is_read_beside_the_config(tmp_path: Path) -> N
     path = tmp_path / "monitor.yaml"
     path.write_text(yaml.safe_dump({"brands": BRANDS, "topics": {"taxonomy": "bank.yaml"}}), encoding="utf-8")
     assert load_taxonomy(load_config(path).topics, base_dir=path.parent).ids == ["mortgage"]
+
+
+def _alias_bomb(levels: int) -> str:
+    """The "billion laughs": each level is nine aliases of the level before, 9**levels nodes in all."""
+    lines = ["brands: [{name: Acme}]", 'l0: &l0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for level in range(1, levels):
+        lines.append(f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_after_a_bounded_number_of_nodes(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text(_alias_bomb(9), encoding="utf-8")  # 387 million nodes if expanded
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    # Refused at the first alias of level 4, once 15670 nodes (not 9**9) had been brought in by aliases:
+    # levels 1-3 bring in 90 + 819 + 7380, and level 4's first alias 7381 more.
+    assert str(err.value) == (
+        f"config file {str(path)!r} is refused at line 6, column 10: alias *l3 brings in 7381 nodes, "
+        "15670 by aliases so far; allowed: at most 10000 nodes brought in by aliases in all"
+    )
+
+
+def test_an_alias_inside_its_own_anchor_is_refused_without_recursing(tmp_path: Path) -> None:
+    path = tmp_path / "loop.yaml"
+    path.write_text("brands: &b [{name: Acme, locations: *b}]\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:  # not a RecursionError
+        load_config(path)
+    assert str(err.value) == (
+        f"config file {str(path)!r} is refused at line 1, column 37: alias *b lies inside its own anchor &b "
+        "(a self-referencing structure); allowed: aliases to an anchor whose node is complete"
+    )
+    path.write_text("brands: [{name: Acme}]\nbase: &m {a: 1, <<: *m}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"line 2, column 21: alias \*m lies inside its own anchor &m"):
+        load_config(path)
+
+
+def test_runaway_nesting_is_refused_without_recursing(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("brands: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"is refused at line 1, column 72: collections nest more than 64 levels"):
+        load_config(path)
+
+
+def test_an_anchor_shared_by_a_few_aliases_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "shared.yaml"
+    path.write_text(
+        "brands:\n"
+        "  - name: Acme\n"
+        "    locations:\n"
+        "      - {name: Acme Oslo, address: &addr {city: Oslo, country: Norway}}\n"
+        "      - {name: Acme Oslo S, address: {<<: *addr, street: Jernbanetorget 1}}\n"
+        "sources:\n"
+        "  - {name: r1, kind: review_page, url: 'https://a.example/1', brand: Acme, options: &opts {max_pages: 3}}\n"
+        "  - {name: r2, kind: review_page, url: 'https://a.example/2', brand: Acme, options: *opts}\n",
+        encoding="utf-8",
+    )
+    cfg = load_config(path)
+    assert [s.options for s in cfg.sources] == [{"max_pages": 3}, {"max_pages": 3}]
+    assert [loc.address.one_line() for loc in cfg.brands[0].locations if loc.address] == [
+        "Oslo, Norway",
+        "Jernbanetorget 1, Oslo, Norway",
+    ]
+    # The bound itself: three levels of nine aliases (8289 nodes by aliases) still load.
+    path.write_text(_alias_bomb(4), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"l0: unknown field"):  # loaded, then refused by validation
+        load_config(path)

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
+from sentiment import redact
 from sentiment.errors import SentimentError
 
 console = Console(stderr=False, highlight=False, soft_wrap=True)
@@ -75,9 +76,12 @@ def print_summary(summary: dict[str, Any], out: Console = console) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from flows.local_api import start_local_api, stop_on_sigterm
     from flows.nightly import nightly
 
-    summary = nightly(config_path=args.config, as_of=args.as_of)
+    start_local_api()
+    with stop_on_sigterm():
+        summary = nightly(config_path=args.config, as_of=args.as_of)
     if args.json:
         print(json.dumps(summary, default=str))
     else:
@@ -86,9 +90,12 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _rescore(args: argparse.Namespace) -> int:
+    from flows.local_api import start_local_api, stop_on_sigterm
     from flows.rescore import rescore
 
-    result = rescore(config_path=args.config)
+    start_local_api()
+    with stop_on_sigterm():
+        result = rescore(config_path=args.config)
     console.print(f"rescored {result['scored']} mentions; active model {' '.join(result['active'])}")
     return 0
 
@@ -149,16 +156,42 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    """Validate a config as the nightly run would use it, and report every problem at once.
+
+    Loading checks the file's schema; the run also builds each source (its kind and options), reads each
+    channel's URL from the environment and reads the taxonomy. A problem found only there would otherwise
+    surface at night, and one per fix-and-retry: so they are all collected, one line each, exit status 2.
+    """
     from pathlib import Path
 
     from sentiment.config import load_config
+    from sentiment.errors import ConfigError
+    from sentiment.sources.registry import build_source
     from sentiment.taxonomy import load_taxonomy
 
     config = load_config(args.file)
+    problems: list[str] = []
+    for source in config.sources:  # disabled ones too: enabling one should not reveal a broken entry
+        try:
+            build_source(source, config)
+        except SentimentError as err:
+            problems.append(str(err))
+    for channel in config.channels:
+        try:
+            channel.url()  # its errors name the variable, never the secret URL
+        except SentimentError as err:
+            problems.append(str(err))
     topics = "topics off"
     if config.topics.enabled:
-        # The taxonomy file a config names is read too: a bad one should fail here, not at night.
-        topics = f"{len(load_taxonomy(config.topics, Path(args.file).parent).topics)} topics"
+        try:
+            topics = f"{len(load_taxonomy(config.topics, Path(args.file).parent).topics)} topics"
+        except SentimentError as err:
+            problems.append(str(err))
+    if problems:
+        raise ConfigError(
+            f"config {args.file} has {len(problems)} problem(s) the run would fail on:\n"
+            + "\n".join(f"  {problem}" for problem in problems)
+        )
     console.print(
         f"{args.file}: ok — {len(config.brands)} brands, "
         f"{sum(len(b.locations) for b in config.brands)} locations, {len(config.sources)} sources, "
@@ -226,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The monitor runs offline: Prefect's usage telemetry would only log a failed lookup every run.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     args = build_parser().parse_args(argv)
+    redact.install()
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -235,6 +269,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SentimentError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as err:
+        print(f"interrupted: {err or 'SIGINT'}; the run is recorded as interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader (``| head``) has gone; that is not an error of ours.
         sys.stderr.close()

@@ -137,6 +137,9 @@ class HttpSettings(_Strict):
     max_response_bytes: int = Field(default=5_000_000, ge=1_000, le=200_000_000)
     respect_robots: bool = True
     max_pages: int = Field(default=50, ge=1, le=10_000)
+    #: Off by default: sources, redirects and webhooks reach public addresses only (no loopback,
+    #: private, link-local or cloud-metadata targets; see :mod:`sentiment.netguard`).
+    allow_private_addresses: bool = False
 
 
 class ModelSettings(_Strict):
@@ -145,6 +148,15 @@ class ModelSettings(_Strict):
     #: against 195 at 32 and 191 at 64, on bench/scoring.py's texts): small batches stay in cache.
     batch_size: int = Field(default=16, ge=1, le=1024)
     cache_dir: str | None = None
+    #: Tokens the embedded model reads per mention at most (its first ones; the score row says
+    #: ``truncated``): 8 windows of 510. Without a cap one 1 MB paste cost 64 s and 1.1 GB to score.
+    max_tokens: int = Field(default=4096, ge=16, le=100_000)
+
+
+class TextSettings(_Strict):
+    #: Characters a mention keeps at most (cut at a word boundary; the mention row says ``truncated``).
+    #: Reviews and posts are far shorter; a long article keeps its first 20,000 characters.
+    max_chars: int = Field(default=20_000, ge=100, le=1_000_000)
 
 
 class MonitorConfig(_Strict):
@@ -156,6 +168,7 @@ class MonitorConfig(_Strict):
     channels: list[Channel] = Field(default_factory=list)
     http: HttpSettings = HttpSettings()
     model: ModelSettings = ModelSettings()
+    text: TextSettings = TextSettings()
     #: Topics and aspect sentiment per mention (:mod:`sentiment.taxonomy`): the bundled taxonomy by default.
     topics: TopicSettings = TopicSettings()
 
@@ -214,6 +227,79 @@ def _no_duplicates(names: list[str], what: str) -> None:
         seen.add(name)
 
 
+#: How many nodes aliases may bring into a config file in all, counting every alias as a full copy of its
+#: anchor. Sharing an options block among a few hundred sources stays far below it; an alias bomb (nine
+#: levels of nine aliases: about 387 million nodes from a few hundred bytes) is refused after a few levels.
+MAX_ALIAS_NODES = 10_000
+#: How deeply collections may nest in a config file. Real configs nest about six levels; PyYAML composes
+#: recursively, so a file of ten thousand ``[`` would otherwise end in a RecursionError.
+MAX_YAML_NESTING = 64
+
+
+class _RefusedYaml(Exception):
+    """A config file the loader refuses to compose: what is wrong, and where."""
+
+    def __init__(self, problem: str, event: yaml.Event) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.mark = event.start_mark
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing alias bombs, self-referencing aliases and runaway nesting.
+
+    ``safe_load`` turns an alias into a shared reference: cheap to load, but everything that walks the
+    result (``${VAR}`` expansion, pydantic) visits each copy, so a bomb costs unbounded time and memory and
+    an alias inside its own anchor makes a cycle that recursion never leaves. Counting while composing
+    stops such a file before anything is built from it.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0  # nodes composed so far, each alias counted at its anchor's expanded size
+        self._alias_nodes = 0
+        self._anchor_nodes: dict[str, int] = {}
+        self._open_anchors: set[str] = set()
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+        anchor = event.anchor if isinstance(event, yaml.NodeEvent) else None
+        if isinstance(event, yaml.AliasEvent) and anchor is not None:
+            if anchor in self._open_anchors:
+                raise _RefusedYaml(
+                    f"alias *{anchor} lies inside its own anchor &{anchor} (a self-referencing structure); "
+                    "allowed: aliases to an anchor whose node is complete",
+                    event,
+                )
+            size = self._anchor_nodes.get(anchor, 0)  # an undefined alias: PyYAML names it below
+            self._nodes += size
+            self._alias_nodes += size
+            if self._alias_nodes > MAX_ALIAS_NODES:
+                raise _RefusedYaml(
+                    f"alias *{anchor} brings in {size} nodes, {self._alias_nodes} by aliases so far; "
+                    f"allowed: at most {MAX_ALIAS_NODES} nodes brought in by aliases in all",
+                    event,
+                )
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_YAML_NESTING:
+            raise _RefusedYaml(
+                f"collections nest more than {MAX_YAML_NESTING} levels deep; allowed: at most {MAX_YAML_NESTING}",
+                event,
+            )
+        start = self._nodes
+        self._nodes += 1
+        if anchor is not None:
+            self._open_anchors.add(anchor)
+        node = super().compose_node(parent, index)
+        if anchor is not None:
+            self._open_anchors.discard(anchor)
+            self._anchor_nodes[anchor] = self._nodes - start
+        self._depth -= 1
+        return node
+
+
 def _expand_env(value: Any, path: str = "") -> Any:
     if isinstance(value, str):
 
@@ -269,7 +355,10 @@ def load_config(path: str | Path) -> MonitorConfig:
     except UnicodeDecodeError as err:
         raise ConfigError(f"config file {str(path)!r} is not UTF-8 text ({err.reason} at byte {err.start})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_BoundedLoader)  # a SafeLoader: no arbitrary Python objects
+    except _RefusedYaml as err:
+        where = f" at line {err.mark.line + 1}, column {err.mark.column + 1}" if err.mark else ""
+        raise ConfigError(f"config file {str(path)!r} is refused{where}: {err.problem}") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

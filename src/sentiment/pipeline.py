@@ -14,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from signal import Signals
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from sentiment import netguard
 from sentiment.alerts.notify import notify
 from sentiment.alerts.rules import RULE_SENTIMENT_DROP, WindowRow, detect_drops, windows
 from sentiment.config import MonitorConfig, SourceConfig
@@ -57,6 +59,9 @@ class RunStats:
     new_alerts: list[Alert] = field(default_factory=list)
     #: Why topic assignment failed this run (scores are kept; the next run assigns what is missing).
     topics_error: str | None = None
+    #: Channels that had alerts to send, and those of them that delivered none.
+    channels_attempted: int = 0
+    channels_failed: int = 0
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -74,9 +79,14 @@ class RunStats:
 
     @property
     def status(self) -> str:
-        if self.sources_failed and not self.sources_ok:
+        """``failed`` when no source worked or no channel delivered the alerts it had; ``partial`` when
+        some source or channel failed; ``ok`` otherwise. A night whose alerts reached nobody did not
+        do its job, whatever it stored."""
+        if (self.sources_failed and not self.sources_ok) or (
+            self.channels_attempted and self.channels_failed == self.channels_attempted
+        ):
             return "failed"
-        return "partial" if self.sources_failed else "ok"
+        return "partial" if self.sources_failed or self.channels_failed else "ok"
 
 
 def config_sha256(path: str | Path) -> str:
@@ -128,6 +138,8 @@ def store_outcome(store: Store, outcome: SourceOutcome, monitor: MonitorConfig, 
     )  # fmt: skip
     if outcome.status == "ok":
         store.save_cursor(outcome.source, outcome.cursor, run_id=stats.run_id)
+    store.update_run(stats.run_id, stats=stats.as_row())
+    log.info("stored source %s: %d new of %d", outcome.source, new, len(outcome.mentions))
     return new
 
 
@@ -144,13 +156,16 @@ def score_pending(
         scores = [
             Score(mention_id=mid, model_id=model.model_id, model_version=model.version, label=p.label,
                   p_negative=p.probabilities[LABELS[0]], p_neutral=p.probabilities[LABELS[1]],
-                  p_positive=p.probabilities[LABELS[2]], score=p.score)
+                  p_positive=p.probabilities[LABELS[2]], score=p.score, truncated=p.truncated)
             for (mid, _), p in zip(chunk, predictions, strict=True)
         ]  # fmt: skip
-        done += store.insert_scores(scores, run_id=stats.run_id)
+        added = store.insert_scores(scores, run_id=stats.run_id)
+        done += added
+        stats.scored += added
+        store.update_run(stats.run_id, stats=stats.as_row())
+        log.info("scored %d of %d pending mentions", min(start + batch_size, len(pending)), len(pending))
         if progress:
             progress(min(start + batch_size, len(pending)), len(pending))
-    stats.scored += done
     return done
 
 
@@ -191,6 +206,8 @@ def assign_topics(
         new = store.insert_topics(rows, run_id=stats.run_id)
         added += new
         stats.topics += new
+        store.update_run(stats.run_id, stats=stats.as_row())
+        log.info("topics for %d of %d mentions", min(start + batch_size, len(pending)), len(pending))
         if progress:
             progress(min(start + batch_size, len(pending)), len(pending))
     return added
@@ -222,24 +239,53 @@ def detect_alerts(store: Store, monitor: MonitorConfig, stats: RunStats) -> list
     new = store.insert_alerts(found, run_id=stats.run_id, model=model)
     stats.alerts += len(new)
     stats.new_alerts.extend(new)
+    store.update_run(stats.run_id, stats=stats.as_row())
+    log.info("alerts: %d found, %d new", len(found), len(new))
     return new
 
 
 def send_notifications(
     store: Store, monitor: MonitorConfig, stats: RunStats, transport: httpx.BaseTransport | None = None
 ) -> dict[str, int]:
+    transport = transport or netguard.transport(allow_private=monitor.http.allow_private_addresses)
+    log.info("notifying %d channel(s)", len(monitor.channels))
     with httpx.Client(transport=transport, headers={"User-Agent": monitor.http.user_agent}) as client:
         counts = notify(store, monitor.channels, client, run_id=stats.run_id)
     stats.notifications += counts["sent"]
+    stats.channels_attempted = max(stats.channels_attempted, counts["channels_attempted"])
+    stats.channels_failed = counts["channels_failed"]
     if counts["failed"]:
         stats.skipped["notification_failed"] += counts["failed"]
+    store.update_run(stats.run_id, stats=stats.as_row())
     return counts
 
 
 def finish(store: Store, stats: RunStats, publish_to: Path | None = None) -> None:
+    """Close the run and publish the analysts' copy; a publish that fails makes the run ``failed``.
+
+    The run is closed first so the published copy shows its final status; if publishing then fails,
+    the run's row says so and the error propagates (the night failed: analysts would read stale data).
+    """
     store.finish_run(stats.run_id, status=stats.status, stats=stats.as_row())
-    if publish_to is not None:
+    if publish_to is None:
+        return
+    log.info("publishing the read copy %s", publish_to)
+    try:
         store.publish(publish_to)
+    except Exception as err:
+        store.finish_run(stats.run_id, status="failed", stats=stats.as_row(), error=f"publish failed: {err}")
+        raise
+
+
+def interrupted(store: Store, stats: RunStats, err: BaseException, *, signal: int | None = None) -> None:
+    """Close a run that a signal, a crash or a bug stopped, with the counts it had reached:
+    ``interrupted`` when a signal stopped it (SIGTERM, SIGINT: the orchestrator passes which),
+    ``failed`` otherwise."""
+    if signal is not None:
+        status, error = "interrupted", f"stopped by signal {Signals(signal).name}"
+    else:
+        status, error = "failed", f"{type(err).__name__}: {err}"
+    store.finish_run(stats.run_id, status=status, stats=stats.as_row(), error=error)
 
 
 def published_path(database: Path) -> Path:

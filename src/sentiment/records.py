@@ -33,6 +33,7 @@ class Mention:
     ``lang`` is set by the text stage's own language identification.
     ``rating`` is normalised to a 1..5 scale by the parser (from bestRating/worstRating).
     ``parent_id`` is the source's own id of the item this one answers (a comment's parent), if any.
+    ``truncated`` says the text stage cut the text to ``text.max_chars`` characters.
     """
 
     source: str
@@ -52,6 +53,7 @@ class Mention:
     author_hash: str | None = None
     content_hash: str | None = None
     duplicate_of: str | None = None
+    truncated: bool = False
 
     @property
     def id(self) -> str:
@@ -74,11 +76,16 @@ class PageInfo:
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
-    """The model's reading of one text. ``score = p(positive) - p(negative)`` in [-1, 1]."""
+    """The model's reading of one text. ``score = p(positive) - p(negative)`` in [-1, 1].
+
+    ``truncated``: the model read only the first ``model.max_tokens`` tokens of the text (or, for a
+    Hugging Face model, its own window).
+    """
 
     label: Label
     probabilities: dict[str, float]
     score: float
+    truncated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +100,7 @@ class Score:
     p_neutral: float
     p_positive: float
     score: float
+    truncated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ TODAY = date(2026, 11, 23)
 def _config(tmp_path: Path) -> Path:
     data = yaml.safe_load((REPO / "examples" / "demo.yaml").read_text(encoding="utf-8"))
     data["database"] = str(tmp_path / "monitor.duckdb")
-    data["http"] = {"backoff_s": 0.05, "max_retries": 1, "timeout_s": 10}
+    data["http"] = {"backoff_s": 0.05, "max_retries": 1, "timeout_s": 10, "allow_private_addresses": True}
     data["sources"].append(
         {"name": "broken-page", "kind": "review_page", "url": "${SENTIMENT_DEMO_BASE_URL}/bella/nowhere/reviews",
          "brand": "Bella Caffè"}

@@ -330,6 +330,7 @@ http:
   timeout_s: 10
   max_retries: 1
   backoff_s: 0.05
+  allow_private_addresses: true
 """
 
 

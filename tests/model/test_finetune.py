@@ -130,7 +130,9 @@ def test_the_adapter_file_merged_into_the_encoder_reproduces_peft(trained, tmp_p
     with torch.inference_mode():
         expected = model(input_ids=input_ids, attention_mask=mask).logits
         got = merged(input_ids=input_ids, attention_mask=mask).logits
-    assert torch.allclose(got, expected, atol=1e-5)
+    # Merging B·A into W rounds differently from adding the LoRA branch: float32 noise of a few 1e-5
+    # on logits near 4 (seen as 3.7e-5 with transformers 4.57); a wrong merge is off by far more.
+    torch.testing.assert_close(got, expected, atol=1e-4, rtol=1e-4)
 
 
 def test_the_int8_path_stays_close_to_float32(trained, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

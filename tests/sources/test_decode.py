@@ -50,9 +50,45 @@ def test_decode_body(content: bytes, content_type: str | None, expected: str, en
 
 
 def test_undecodable_bytes_never_raise() -> None:
-    assert (
-        decode_body(b"ok \x81\x8d\x8f\x90\x9d", "text/html; charset=utf-8").text == "ok \ufffd\ufffd\ufffd\ufffd\ufffd"
-    )
+    decoded = decode_body(b"ok \x81\x8d\x8f\x90\x9d", "text/html; charset=utf-8")
+    assert (decoded.text, decoded.replaced) == ("ok \ufffd\ufffd\ufffd\ufffd\ufffd", 5)
+
+
+REVIEWS = [
+    "Świetna kawa, obsługa miła i szybka. Polecam każdemu!",
+    "Größter Käsekuchen der Stadt, überall gelobt.",
+    "Zażółć gęślą jaźń: ciasto było pyszne, ale drożej niż rok temu.",
+]
+PAGE = "<!doctype html><html><body>" + "".join(f"<p>{r}</p>" for r in REVIEWS) + "</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "declared"),
+    [("text/html; charset=utf-8", True), (None, False), ("text/html; charset=iso-8859-1", False)],
+)
+def test_one_bad_byte_in_a_utf8_page_is_replaced_and_counted(content_type: str | None, declared: bool) -> None:
+    content = PAGE.encode().replace("Größter ".encode(), "Größter ".encode() + b"\xff")
+    decoded = decode_body(content, content_type)
+    assert (decoded.encoding, decoded.declared, decoded.replaced) == ("utf-8", declared, 1)
+    assert decoded.text == PAGE.replace("Größter ", "Größter \ufffd")
+
+
+def test_a_windows_1252_page_declared_utf8_is_still_read_as_windows_1252() -> None:
+    text = "<p>Très bon café, service rapide. Größter Käsekuchen – „super“!</p>" * 3
+    decoded = decode_body(text.encode("cp1252"), "text/html; charset=utf-8")
+    assert (decoded.text, decoded.encoding, decoded.declared, decoded.replaced) == (text, "cp1252", False, 0)
+
+
+@pytest.mark.parametrize(
+    ("bad", "text", "encoding", "replaced"),
+    [
+        (4, "żó \ufffd\ufffd\ufffd\ufffd", "utf-8", 4),  # 4 of 8 non-ASCII bytes fail: UTF-8 still fits
+        (5, "Å¼Ã³ ÿÿÿÿÿ", "cp1252", 0),  # 5 of 9: it does not
+    ],
+)
+def test_the_declared_codec_must_fit_most_non_ascii_bytes(bad: int, text: str, encoding: str, replaced: int) -> None:
+    decoded = decode_body("żó ".encode() + b"\xff" * bad, "text/html; charset=utf-8")
+    assert (decoded.text, decoded.encoding, decoded.replaced) == (text, encoding, replaced)
 
 
 def test_declaration_helpers() -> None:

@@ -196,4 +196,5 @@ def test_a_process_killed_mid_source_loses_nothing_and_duplicates_nothing(
         ("night-2026-03-11", "reviews-a", "ok", 1, 0, 0, {}),
         ("night-2026-03-11", "reviews-b", "ok", 2, 4, 4, {}),
     ]
-    assert after_next["runs"] == {"night-2026-03-10": "running", "night-2026-03-11": "ok"}
+    # The killed night is closed by the next one, as interrupted.
+    assert after_next["runs"] == {"night-2026-03-10": "interrupted", "night-2026-03-11": "ok"}

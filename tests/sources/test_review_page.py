@@ -13,9 +13,10 @@ import pytest
 from sentiment.config import HttpSettings, MonitorConfig
 from sentiment.errors import ConfigError
 from sentiment.records import PageInfo
-from sentiment.sources.http import HttpClient
-from sentiment.sources.review_page import ReviewPage, ReviewPageSource, parse_review_page
+from sentiment.sources.http import HttpClient, loggable_url
+from sentiment.sources.review_page import ReviewPage, ReviewPageSource, is_html, parse_review_page
 from tests.sources.builders import BRAND, LOCATION, monitor, review, review_page, source_config, two_nights
+from tests.sources.hostile import DEEP_ARRAYS, DEEP_OBJECTS, NOT_HTML, ld_script
 from tests.support.local_server import LocalServer, RecordedRequest, Reply
 
 PAGE = "https://reviews.example/acme"
@@ -577,3 +578,156 @@ def test_the_attributed_location_is_stored_with_the_mentions(
             "I am totally satisfied with the quality of service, but the waiting time should be reduced",
         ),
     ]
+
+
+# --- broken and hostile pages -------------------------------------------------------------------------
+
+GOOD = review("Ann", "2026-03-01", "Dobra kawa, ale drożej niż rok temu", 4)
+
+
+def test_reference_cycles_and_long_chains_in_a_graph_are_walked_without_recursion() -> None:
+    cycle = {
+        "@graph": [
+            {"@id": "#a", "@type": "Thing", "x": {"@id": "#b"}},
+            {"@id": "#b", "@type": "Thing", "y": {"@id": "#a"}},
+        ]
+    }
+    links = [{"@id": f"#n{i}", "@type": "Thing", "next": {"@id": f"#n{i + 1}"}} for i in range(5_000)]
+    chain = {"@graph": [*links, {"@id": "#n5000", "@type": "Cafe", "name": "Acme Kraków", "review": {"@id": "#r"}}]}
+    html = ld_script(json.dumps(cycle)) + ld_script(json.dumps(chain)) + ld_script(json.dumps({**GOOD, "@id": "#r"}))
+    page = parse_review_page(html, PAGE)
+    assert [(i.author, i.text) for i in page.items] == [("Ann", "Dobra kawa, ale drożej niż rok temu")]
+    assert (page.info.item_name, page.skipped) == ("Acme Kraków", {})
+
+
+def test_json_ld_nested_100k_deep_is_counted_and_the_valid_review_kept() -> None:
+    html = f"<html><head>{ld_script(DEEP_ARRAYS)}{ld_script(DEEP_OBJECTS)}{ld_script(json.dumps(GOOD))}</head></html>"
+    page = parse_review_page(html, PAGE)
+    assert [i.text for i in page.items] == ["Dobra kawa, ale drożej niż rok temu"]
+    assert page.skipped == {"structured_data_too_deep": 2}
+
+
+@pytest.mark.parametrize(
+    ("levels", "texts", "skipped"),
+    [
+        (100, ["Przed", "Po"], {"structured_data_too_deep": 1}),
+        # libxml2 reads HTML nested up to 255 levels and drops the rest of the page: counted, nothing raises.
+        (10_000, ["Przed"], {"structured_data_too_deep": 1, "html_truncated": 1}),
+    ],
+)
+def test_microdata_nested_deeply_is_counted_and_nothing_raises(
+    levels: int, texts: list[str], skipped: dict[str, int]
+) -> None:
+    def micro(text: str) -> str:
+        return f'<div itemscope itemtype="https://schema.org/Review"><p itemprop="reviewBody">{text}</p></div>'
+
+    item = '<div itemprop="about" itemscope itemtype="https://schema.org/Thing">'
+    deep = f'<div itemscope itemtype="https://schema.org/Thing">{item * levels}x{"</div>" * (levels + 1)}'
+    page = parse_review_page(f"<html><body>{micro('Przed')}{deep}{micro('Po')}</body></html>", PAGE)
+    assert [i.text for i in page.items] == texts
+    assert page.skipped == skipped
+
+
+def test_a_source_with_hostile_json_ld_ends_ok_with_the_valid_review(
+    local_server: LocalServer, fast_http: HttpSettings
+) -> None:
+    body = f"<html><head>{ld_script(DEEP_ARRAYS)}{ld_script(DEEP_OBJECTS)}{ld_script(json.dumps(GOOD))}</head></html>"
+    local_server.route("/hostile", Reply(200, {"Content-Type": "text/html; charset=utf-8"}, body))
+    with HttpClient(fast_http) as client:
+        outcome = make_source(local_server, fast_http, "/hostile").fetch(client, None)
+    assert (outcome.status, outcome.pages, outcome.skipped) == ("ok", 1, {"structured_data_too_deep": 2})
+    assert [(m.author, m.text) for m in outcome.mentions] == [("Ann", "Dobra kawa, ale drożej niż rok temu")]
+
+
+def raw_utf8_page(reviews: list[dict[str, object]]) -> str:
+    """A review page whose JSON-LD holds its text as UTF-8, not as ``\\u`` escapes."""
+    data = {"@context": "https://schema.org", "@type": "CafeOrCoffeeShop", "name": "Acme Kraków", "review": reviews}
+    return (
+        f'<!doctype html><html lang="pl"><head><meta charset="utf-8">'
+        f"{ld_script(json.dumps(data, ensure_ascii=False))}</head><body><h1>Opinie</h1></body></html>"
+    )
+
+
+MIXED_REVIEWS = [
+    review("Anna", "2026-03-03", "Świetna kawa, obsługa miła. Polecam każdemu!", 5),
+    review("Jürgen", "2026-03-02", "Größter Käsekuchen der Stadt, überall gelobt.", 5),
+    review("Zofia", "2026-03-01", "Zażółć gęślą jaźń: ciasto pyszne, ale drożej niż rok temu.", 3),
+]
+
+
+def test_one_bad_byte_spoils_one_review_not_the_page(local_server: LocalServer, fast_http: HttpSettings) -> None:
+    body = raw_utf8_page(MIXED_REVIEWS).encode().replace("Größter ".encode(), "Größter ".encode() + b"\xff")
+    local_server.route("/opinie", Reply(200, {"Content-Type": "text/html; charset=utf-8"}, body))
+    with HttpClient(fast_http) as client:
+        outcome = make_source(local_server, fast_http, "/opinie").fetch(client, None)
+    assert (outcome.status, outcome.skipped) == ("ok", {"undecodable_bytes": 1})
+    assert [(m.author, m.text) for m in outcome.mentions] == [
+        ("Anna", "Świetna kawa, obsługa miła. Polecam każdemu!"),
+        ("Jürgen", "Größter \ufffdKäsekuchen der Stadt, überall gelobt."),
+        ("Zofia", "Zażółć gęślą jaźń: ciasto pyszne, ale drożej niż rok temu."),
+    ]
+    assert parse_review_page(body, PAGE).skipped == {"undecodable_bytes": 1}
+
+
+def test_a_windows_1252_page_declared_utf8_is_read_as_windows_1252(
+    local_server: LocalServer, fast_http: HttpSettings
+) -> None:
+    reviews = [
+        review("Jürgen", "2026-03-02", "Größter Käsekuchen – überall gelobt.", 5),
+        review("Zoé", "2026-03-01", "Très bon café, service rapide.", 4),
+    ]
+    body = raw_utf8_page(reviews).encode("cp1252")  # header and <meta> both say UTF-8
+    local_server.route("/cp1252", Reply(200, {"Content-Type": "text/html; charset=utf-8"}, body))
+    with HttpClient(fast_http) as client:
+        outcome = make_source(local_server, fast_http, "/cp1252").fetch(client, None)
+    assert (outcome.status, outcome.skipped) == ("ok", {})
+    assert [(m.author, m.text) for m in outcome.mentions] == [
+        ("Jürgen", "Größter Käsekuchen – überall gelobt."),
+        ("Zoé", "Très bon café, service rapide."),
+    ]
+
+
+@pytest.mark.parametrize("kind", list(NOT_HTML))
+def test_a_first_page_that_is_not_html_fails_the_source(
+    local_server: LocalServer, fast_http: HttpSettings, kind: str
+) -> None:
+    reply = NOT_HTML[kind]
+    local_server.route("/garbage", reply)
+    cursor = {"newest": "2026-01-01T00:00:00+00:00"}
+    with HttpClient(fast_http) as client:
+        outcome = make_source(local_server, fast_http, "/garbage").fetch(client, cursor)
+    assert (outcome.status, outcome.skipped, outcome.mentions, outcome.cursor) == (
+        "failed", {"not_html": 1}, [], cursor
+    )  # fmt: skip
+    expected = f"{loggable_url(local_server.url('/garbage'))} is not an HTML page ({reply.headers['Content-Type']}, "
+    assert outcome.error is not None and outcome.error.startswith(expected)
+
+
+def test_a_later_page_that_is_not_html_is_counted_and_the_rest_kept(
+    local_server: LocalServer, fast_http: HttpSettings
+) -> None:
+    local_server.route("/p1", Reply(200, body=review_page([review("A", "2026-01-01", "a")], next_href="/p2")))
+    local_server.route("/p2", NOT_HTML["png"])
+    old_cursor = {"newest": "2025-12-01T00:00:00+00:00", "newest_ids": ["x"]}
+    with HttpClient(fast_http) as client:
+        outcome = make_source(local_server, fast_http, "/p1").fetch(client, old_cursor)
+    assert (outcome.status, outcome.pages, outcome.skipped) == ("ok", 1, {"not_html": 1})
+    assert [m.author for m in outcome.mentions] == ["A"]
+    assert outcome.cursor == old_cursor  # page 2 was never read: do not skip past it
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", True),  # an empty page: no reviews, not garbage
+        ("<!doctype html><title>x</title>", True),
+        ("Gästebuch <b>ohne</b> Kopf", True),
+        ("<p>ok</p>" + "\x01" * 40 + "a" * 4047, True),  # 40 control characters in 4096: under 1%
+        ("<p>ok</p>" + "\x01" * 41 + "a" * 4046, False),
+        ('{"error": "<b>rate limited</b>"}', False),
+        ("[]", False),
+        ("Service unavailable", False),
+    ],
+)
+def test_is_html(text: str, expected: bool) -> None:
+    assert is_html(text) is expected

@@ -189,7 +189,7 @@ def test_a_304_returns_no_mentions_and_is_not_parsed(
         def must_not_parse(*args: object, **kwargs: object) -> None:
             raise AssertionError("a 304 must not be parsed")
 
-        monkeypatch.setattr(rss, "parse_feed", must_not_parse)
+        monkeypatch.setattr(rss, "feed_items", must_not_parse)
         second = source.fetch(client, first.cursor)
     assert (second.status, second.mentions, second.pages, second.cursor) == ("ok", [], 0, first.cursor)
     request = local_server.requests_to("/feed")[-1]
@@ -242,3 +242,45 @@ def test_rss_refuses_unknown_options(fast_http: HttpSettings) -> None:
     config = source_config("acme-news", "rss", FEED_URL, limit=5)
     with pytest.raises(ConfigError, match=r"source 'acme-news' \(kind 'rss'\): option 'limit': unknown option"):
         RssSource(config, monitor(fast_http, config))
+
+
+# --- broken and hostile feeds -------------------------------------------------------------------------
+
+POLISH_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Acme w prasie</title><language>pl</language>{channel_extra}
+<item><guid>p1</guid><title>Acme otwiera kawiarnię</title><description>Świetna kawa, obsługa miła.{item_extra}</description></item>
+<item><guid>p2</guid><title>Ceny w Acme</title><description>Größter Käsekuchen, ale drożej niż rok temu.</description></item>
+<item><guid>p3</guid><title>Zażółć</title><description>Zażółć gęślą jaźń w Krakowie.</description></item>
+</channel></rss>"""
+
+
+def polish_feed(channel_extra: str = "", item_extra: str = "") -> str:
+    return POLISH_FEED.format(channel_extra=channel_extra, item_extra=item_extra)
+
+
+def test_one_bad_byte_in_a_utf8_feed_spoils_one_entry_and_is_counted(
+    local_server: LocalServer, fast_http: HttpSettings
+) -> None:
+    body = polish_feed().encode().replace("Größter ".encode(), "Größter ".encode() + b"\xff")
+    expected = [
+        "Świetna kawa, obsługa miła.",
+        "Größter \ufffdKäsekuchen, ale drożej niż rok temu.",
+        "Zażółć gęślą jaźń w Krakowie.",
+    ]
+    assert [item.text for item in parse_feed(body, FEED_URL)] == expected
+    local_server.route("/feed", Reply(200, {"Content-Type": "application/rss+xml; charset=utf-8"}, body))
+    with HttpClient(fast_http) as client:
+        outcome = make_source(local_server, fast_http).fetch(client, None)
+    assert (outcome.status, outcome.skipped) == ("ok", {"undecodable_bytes": 1})
+    assert [m.text for m in outcome.mentions] == expected
+
+
+@pytest.mark.parametrize("where", ["channel", "item"])
+def test_elements_nested_20k_deep_leave_the_entries_intact(where: str) -> None:
+    deep = "<x>" * 20_000 + "</x>" * 20_000
+    feed = polish_feed(channel_extra=deep) if where == "channel" else polish_feed(item_extra=deep)
+    assert [(item.source_item_id, item.text) for item in parse_feed(feed.encode(), FEED_URL)] == [
+        ("p1", "Świetna kawa, obsługa miła."),
+        ("p2", "Größter Käsekuchen, ale drożej niż rok temu."),
+        ("p3", "Zażółć gęślą jaźń w Krakowie."),
+    ]

@@ -61,3 +61,13 @@ def test_addresses_and_references() -> None:
     assert address_line({"@id": "#addr"}, index) == "Rynek Główny 12, 31-042, Kraków, PL"
     assert address_line("1 Main St, Springfield", {}) == "1 Main St, Springfield"
     assert address_line(None, {}) is None
+
+
+def test_index_by_id_reaches_any_depth_without_recursion() -> None:
+    leaf = {"@id": "#deep", "@type": "Review", "reviewBody": "Głęboko ukryta"}
+    value: object = leaf
+    for level in range(100_000):
+        value = [value] if level % 2 else {"x": value}
+    assert index_by_id([{"@graph": value}]) == {"#deep": leaf}
+    # The first node with an id wins, in document order.
+    assert index_by_id([{"@id": "a", "n": 1, "x": {"@id": "b", "n": 2}}, {"@id": "b", "n": 3}])["b"]["n"] == 2

@@ -15,6 +15,7 @@ from sentiment.errors import ConfigError
 from sentiment.sources.http import HttpClient
 from sentiment.sources.selector_page import SelectorPageSource, SelectorRules, parse_selector_page
 from tests.sources.builders import BRAND, LOCATION, monitor, source_config, two_nights
+from tests.sources.hostile import NOT_HTML
 from tests.support.local_server import LocalServer, Reply
 
 WP_TIME = "%B %d, %Y at %I:%M %p"
@@ -260,3 +261,50 @@ def test_two_nights_through_the_pipeline(local_server: LocalServer, fast_http: H
     serve_book(local_server)
     source = make_source(local_server, fast_http)
     assert two_nights(source.config, source.monitor, fast_http, tmp_path / "m.duckdb") == [3, 0]
+
+
+# --- broken and hostile pages -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(NOT_HTML))
+def test_a_first_page_that_is_not_html_fails_the_source(
+    local_server: LocalServer, fast_http: HttpSettings, kind: str
+) -> None:
+    local_server.route("/buch", NOT_HTML[kind])
+    with HttpClient(fast_http) as client:
+        outcome = make_source(local_server, fast_http).fetch(client, None)
+    assert (outcome.status, outcome.skipped, outcome.mentions, outcome.cursor) == ("failed", {"not_html": 1}, [], None)
+    assert outcome.error is not None and " is not an HTML page (" in outcome.error
+
+
+def test_a_later_page_that_is_not_html_is_counted_and_the_cursor_kept(
+    local_server: LocalServer, fast_http: HttpSettings
+) -> None:
+    serve_book(local_server)
+    local_server.route("/buch?seite=2", NOT_HTML["random bytes"])
+    cursor = {"newest": "2026-02-01T00:00:00+00:00", "newest_ids": []}
+    with HttpClient(fast_http) as client:
+        outcome = make_source(local_server, fast_http).fetch(client, cursor)
+    assert (outcome.status, outcome.pages, outcome.skipped) == ("ok", 1, {"not_html": 1})
+    assert [m.text for m in outcome.mentions] == ["Bester Kuchen", "Zu laut"]
+    assert outcome.cursor == cursor
+
+
+def test_undecodable_bytes_are_replaced_and_counted(local_server: LocalServer, fast_http: HttpSettings) -> None:
+    page = guestbook([("A", "Größter Käsekuchen, überall gelobt", "10", "05.03.2026 10:00")])
+    body = page.encode().replace("Größter ".encode(), "Größter ".encode() + b"\xff")
+    local_server.route("/buch", Reply(200, {"Content-Type": "text/html; charset=utf-8"}, body))
+    with HttpClient(fast_http) as client:
+        outcome = make_source(local_server, fast_http).fetch(client, None)
+    assert (outcome.status, outcome.skipped) == ("ok", {"undecodable_bytes": 1})
+    assert [m.text for m in outcome.mentions] == ["Größter \ufffdKäsekuchen, überall gelobt"]
+
+
+def test_a_page_nested_past_the_parser_limit_is_counted_as_truncated() -> None:
+    entry = guestbook([("A", "Lecker", "9", "05.03.2026 10:00")])
+    deep = "<div>" * 10_000 + "</div>" * 10_000
+    page = parse_selector_page(
+        entry.replace("</body>", deep + "</body>"), "https://cafe.example/", SelectorRules(**RULES)
+    )
+    assert [i.text for i in page.items] == ["Lecker"]
+    assert page.skipped == {"html_truncated": 1}

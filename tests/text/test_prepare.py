@@ -97,3 +97,15 @@ def test_prepare_attributes_brand_level_mentions_only() -> None:
     )
     out = prepare([news, own_page], monitor=cfg, salt="s")
     assert {m.source_item_id: m.location for m in out.mentions} == {"n1": "Bella Kraków", "r1": "Bella Kraków"}
+
+
+def test_a_text_over_the_cap_is_cut_at_a_word_boundary_and_marked() -> None:
+    huge = "Die Bedienung war unfreundlich und der Kaffee kalt. " * 20_000  # about 1 MB
+    out = prepare([mention("1", huge), mention("2", LONG)], monitor=monitor(text={"max_chars": 1_000}), salt="s")
+    cut, short = sorted(out.mentions, key=lambda m: m.source_item_id)
+    assert cut.truncated and not short.truncated
+    assert 900 <= len(cut.text) <= 1_000
+    assert cut.text.split()[-1] in set(huge.split())  # no word cut in half
+    assert huge.startswith(cut.text)
+    assert short.text == LONG
+    assert out.skipped == {"text_truncated": 1}

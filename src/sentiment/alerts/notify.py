@@ -3,32 +3,42 @@
 The store's ``notifications`` table is the ledger: an alert is sent to a channel only while that
 channel has no row for it, and the row is written right after the channel accepted it (2xx). A channel
 that fails keeps its alerts unsent, so the next run tries again, and the other channels still get theirs.
+A webhook that took the request but answered too late may have the alert already; it is not sent again in
+the same run, and every request carries an ``Idempotency-Key`` (the same for one alert and channel on
+every try and every night) and the ``alert_id``, so a receiver can drop the copy the next run sends.
 Webhook URLs are secrets: they are read from the environment at send time and never logged, and error
 messages name the channel and the environment variable only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
 
+from sentiment import redact
 from sentiment.config import Channel
 from sentiment.errors import ConfigError, NotifyError
+from sentiment.netguard import BlockedAddress
 from sentiment.store import Store
 
 log = logging.getLogger(__name__)
 _ATTEMPTS = 3
 _BACKOFF_S = 0.5
+#: Failures before the request left this machine: retrying them cannot make a second copy.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def alert_payload(row: dict[str, Any]) -> dict[str, Any]:
-    """The JSON body a webhook receives: the alert's fields with its details decoded, plus ``text``."""
+    """The JSON body a webhook receives: the alert's fields with its details decoded, plus ``alert_id``
+    (the key a receiver de-duplicates on) and ``text``."""
     payload: dict[str, Any] = {}
     for key, value in row.items():
         if key in {"run_id", "created_at"}:
@@ -40,41 +50,113 @@ def alert_payload(row: dict[str, Any]) -> dict[str, Any]:
         payload[key] = value
     if isinstance(payload.get("details"), str):
         payload["details"] = json.loads(payload["details"])
+    payload["alert_id"] = row["id"]
     payload["text"] = row["message"]  # what chat webhooks (Slack, Mattermost) display
     return payload
 
 
-def send_webhook(client: httpx.Client, channel: Channel, payload: dict[str, Any]) -> int:
-    """POST one alert as JSON; retries 5xx and transport errors; raises NotifyError without the URL."""
-    url = channel.url()
+def idempotency_key(alert_id: str, channel: str) -> str:
+    """The ``Idempotency-Key`` of one alert on one channel: the same on every try and every night.
+
+    The channel name is part of it so that two channels posting to one receiver are not taken for
+    copies of each other.
+    """
+    return hashlib.sha256(f"{alert_id}\n{channel}".encode()).hexdigest()
+
+
+def send_webhook(
+    client: httpx.Client,
+    channel: Channel,
+    url: str,
+    payload: dict[str, Any],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """POST one alert as JSON; raises NotifyError naming the channel and its variable, never the URL.
+
+    Retried after ``sleep``: 5xx and 429 answers, and failures before the request left (no connection).
+    Not retried: a timeout or a dropped connection while waiting for the answer, since the receiver may
+    have the alert already; the ledger keeps it unsent and the next run sends it with the same key.
+    """
+    headers = {"Idempotency-Key": idempotency_key(payload["alert_id"], channel.name)}
+    where = f"channel {channel.name!r} (URL from ${channel.url_env})"
+    maybe_arrived = "not resent in this run as it may have arrived; the next run sends it with the same Idempotency-Key"
     last = ""
     for attempt in range(_ATTEMPTS):
         if attempt:
-            time.sleep(_BACKOFF_S * 2 ** (attempt - 1))
+            sleep(_BACKOFF_S * 2 ** (attempt - 1))
         try:
-            response = client.post(url, json=payload, timeout=channel.timeout_s)
-        except httpx.HTTPError as err:
+            response = client.post(url, json=payload, headers=headers, timeout=channel.timeout_s)
+        except _NOT_SENT as err:
             last = type(err).__name__
             continue
+        except BlockedAddress as err:
+            raise NotifyError(f"{where} was not contacted: {err}") from None
+        except httpx.TimeoutException as err:
+            raise NotifyError(
+                f"{where} did not answer within {channel.timeout_s:g} s ({type(err).__name__}): {maybe_arrived}"
+            ) from None
+        except httpx.HTTPError as err:
+            raise NotifyError(f"{where} dropped the request ({type(err).__name__}): {maybe_arrived}") from None
         if response.status_code < 300:
             return response.status_code
         last = f"HTTP {response.status_code}"
         if response.status_code < 500 and response.status_code != 429:
             break
-    raise NotifyError(f"channel {channel.name!r} (URL from ${channel.url_env}) refused the alert: {last}")
+    raise NotifyError(f"{where} refused the alert: {last}")
 
 
-def notify(store: Store, channels: list[Channel], client: httpx.Client, *, run_id: str) -> dict[str, int]:
-    """Send every unsent alert to every channel; return counts ``{"sent": n, "failed": n}``."""
-    counts = {"sent": 0, "failed": 0}
+def notify(
+    store: Store,
+    channels: list[Channel],
+    client: httpx.Client,
+    *,
+    run_id: str,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, int]:
+    """Send every unsent alert to every channel; ``sleep`` waits between retries (tests pass their own).
+
+    Returns counts: ``sent`` and ``failed`` alerts, ``channels_attempted`` (channels that had anything to
+    send) and ``channels_failed`` (of those, the ones that delivered none): when every attempted channel
+    failed, the night's alerts reached nobody and the run should not be called ok.
+    """
+    counts = {"sent": 0, "failed": 0, "channels_attempted": 0, "channels_failed": 0}
     for channel in channels:
-        for row in store.unsent_alerts(channel.name):
-            try:
-                status = send_webhook(client, channel, alert_payload(row))
-            except (NotifyError, ConfigError) as err:
-                log.warning("alert %s not sent: %s", row["id"], err)
-                counts["failed"] += 1
-                continue
-            store.record_notification(row["id"], channel.name, status=status, run_id=run_id)
-            counts["sent"] += 1
+        rows = store.unsent_alerts(channel.name)
+        if not rows:
+            continue
+        delivered = _send_to_channel(store, channel, rows, client, run_id=run_id, sleep=sleep)
+        counts["channels_attempted"] += 1
+        if delivered == 0:
+            counts["channels_failed"] += 1
+        counts["sent"] += delivered
+        counts["failed"] += len(rows) - delivered
     return counts
+
+
+def _send_to_channel(
+    store: Store,
+    channel: Channel,
+    rows: list[dict[str, Any]],
+    client: httpx.Client,
+    *,
+    run_id: str,
+    sleep: Callable[[float], None],
+) -> int:
+    """Send ``rows`` to one channel, recording each accepted one; returns how many were accepted."""
+    try:
+        url = channel.url()
+    except ConfigError as err:
+        log.warning("%d alert(s) not sent: %s", len(rows), err)
+        return 0
+    redact.register_secret(url)  # a webhook URL is a token in itself (Slack's is all path)
+    delivered = 0
+    for row in rows:
+        try:
+            status = send_webhook(client, channel, url, alert_payload(row), sleep=sleep)
+        except NotifyError as err:
+            log.warning("alert %s not sent: %s", row["id"], err)
+            continue
+        store.record_notification(row["id"], channel.name, status=status, run_id=run_id)
+        delivered += 1
+    return delivered

@@ -65,6 +65,7 @@ def _timezone(config: str) -> ZoneInfo:
 
 
 def run_demo(config: str = "examples/demo.yaml", port: int = 0) -> int:
+    from flows.local_api import start_local_api, stop_on_sigterm
     from flows.nightly import nightly
 
     from sentiment.cli import console, print_summary
@@ -75,7 +76,9 @@ def run_demo(config: str = "examples/demo.yaml", port: int = 0) -> int:
         os.environ["SENTIMENT_DEMO_BASE_URL"] = web.base_url
         os.environ["SENTIMENT_DEMO_WEBHOOK_URL"] = hook_url
         console.print(f"Sample web serving at {web.base_url} (reviews ending {today}); running the nightly flow…")
-        summary = nightly(config_path=config, as_of=today.isoformat())
+        start_local_api()
+        with stop_on_sigterm():
+            summary = nightly(config_path=config, as_of=today.isoformat())
     print_summary(summary)
     console.print(f"Webhook receiver got {len(received)} notification(s) in this run.")
     from sentiment.config import load_config

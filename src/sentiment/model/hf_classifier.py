@@ -101,6 +101,11 @@ class HFClassifierBackend:
         self.columns = label_columns(dict(self.model.config.id2label))
         self.max_tokens = min(max_tokens, int(getattr(self.tokenizer, "model_max_length", max_tokens)))
 
+    def truncated(self, texts: Sequence[str]) -> list[bool]:
+        """Which texts do not fit the model's window (it reads their first ``max_tokens`` tokens)."""
+        ids: list[list[int]] = self.tokenizer(list(texts), truncation=False)["input_ids"]
+        return [len(i) > self.max_tokens for i in ids]
+
     def probabilities(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> np.ndarray:
         progress = progress or no_progress
         ids: list[list[int]] = self.tokenizer(list(texts), truncation=True, max_length=self.max_tokens)["input_ids"]

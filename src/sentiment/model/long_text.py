@@ -48,10 +48,14 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
-def plan_parts(tokenizer: Tokenizer, texts: Sequence[str], max_tokens: int = 512) -> Parts:
+def plan_parts(
+    tokenizer: Tokenizer, texts: Sequence[str], max_tokens: int = 512, max_text_tokens: int | None = None
+) -> Parts:
     """Token ids of every text that fits, and sentence-packed parts of every text that does not.
 
     ``tokenizer`` must add ``<s>``/``</s>`` itself and must not truncate (the caller disables it).
+    ``max_text_tokens`` bounds the work one text can cause: only its first that many tokens are read
+    (a 1 MB paste would otherwise cost a minute and a gigabyte), see :func:`read_in_part`.
     """
     bos, eos = tokenizer.token_to_id("<s>"), tokenizer.token_to_id("</s>")
     room = max_tokens - 2
@@ -64,11 +68,21 @@ def plan_parts(tokenizer: Tokenizer, texts: Sequence[str], max_tokens: int = 512
             owner.append(index)
             weight.append(max(1, len(encoding.ids) - 2))
             continue
+        budget = max_text_tokens if max_text_tokens is not None else len(encoding.ids)
         for chunk in _pack(tokenizer, texts[index], room):
+            chunk = chunk[:budget]
+            if not chunk:
+                break
+            budget -= len(chunk)
             ids.append([bos, *chunk, eos])
             owner.append(index)
             weight.append(len(chunk))
     return Parts(ids, owner, weight)
+
+
+def read_in_part(tokenizer: Tokenizer, texts: Sequence[str], max_text_tokens: int) -> list[bool]:
+    """Per text, whether it has more than ``max_text_tokens`` tokens (so only its start is read)."""
+    return [len(e.ids) - 2 > max_text_tokens for e in tokenizer.encode_batch(list(texts))]
 
 
 def _pack(tokenizer: Tokenizer, text: str, room: int) -> list[list[int]]:

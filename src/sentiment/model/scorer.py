@@ -23,6 +23,10 @@ class Backend(Protocol):
 
     def probabilities(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> np.ndarray: ...
 
+    def truncated(self, texts: Sequence[str]) -> list[bool]:
+        """Per text, whether the backend reads only part of it (a cap on the work one text can cause)."""
+        ...
+
 
 class SentimentModel:
     """Reads sentiment: ``predict(texts)`` gives label, probabilities and ``score = p_pos - p_neg``.
@@ -64,16 +68,17 @@ class SentimentModel:
         return self.backend.probabilities(items, self.batch_size, progress)
 
     def _predict(self, texts: list[str], progress: Progress | None) -> list[Prediction]:
-        return [to_prediction(row) for row in self.predict_proba(texts, progress=progress)]
+        rows = self.predict_proba(texts, progress=progress)
+        flags = self.backend.truncated(texts) if texts else []
+        return [to_prediction(row, cut) for row, cut in zip(rows, flags, strict=True)]
 
     def __repr__(self) -> str:
         return f"SentimentModel(model_id={self.model_id!r}, version={self.version!r})"
 
 
-def to_prediction(row: np.ndarray) -> Prediction:
+def to_prediction(row: np.ndarray, truncated: bool = False) -> Prediction:
     """Label of the most probable class; ``score = p(positive) - p(negative)`` in [-1, 1]."""
     probabilities: dict[str, float] = {label: float(p) for label, p in zip(LABELS, row, strict=True)}
     label = LABELS[int(np.argmax(row))]
-    return Prediction(
-        label=label, probabilities=probabilities, score=probabilities["positive"] - probabilities["negative"]
-    )
+    score = probabilities["positive"] - probabilities["negative"]
+    return Prediction(label=label, probabilities=probabilities, score=score, truncated=truncated)

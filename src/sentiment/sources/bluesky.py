@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field
 
+from sentiment import redact
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, ParseError, SourceError
 from sentiment.records import SourceOutcome
@@ -243,6 +244,7 @@ class BlueskySource(Source):
                 f"source {self.name!r}: Bluesky login with {names[0]} / {names[1]} failed: {err}", reason=err.reason
             ) from None
         token = session.get("accessJwt") if isinstance(session, dict) else None
+        redact.register_secret(token if isinstance(token, str) else None)
         if not isinstance(token, str) or not token:
             raise ParseError(f"source {self.name!r}: the Bluesky session answer has no accessJwt")
         return f"{service}/xrpc", {"Authorization": f"Bearer {token}"}

@@ -28,6 +28,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
+from sentiment import netguard
 from sentiment.config import HttpSettings
 from sentiment.errors import FetchError
 from sentiment.sources.decode import charset_from_content_type, decode_body
@@ -38,6 +39,11 @@ MAX_REDIRECTS = 10
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _MAX_BACKOFF_S = 300.0
 _MAX_CRAWL_DELAY_S = 60.0
+#: RFC 9309 lets a crawler read robots.txt from its first 500 KiB; a larger file is cut there, not refused.
+ROBOTS_MAX_BYTES = 500 * 1024
+#: Headers that may follow a redirect to another origin; everything else (Authorization, cookies,
+#: API-key headers, conditional validators of the first URL) stays with the origin it was meant for.
+_CROSS_ORIGIN_HEADERS = frozenset({"user-agent", "accept", "accept-language"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +142,7 @@ class HttpClient:
         self.settings = settings
         self._sleep = sleep
         self._client = httpx.Client(
-            transport=transport,
+            transport=transport or netguard.transport(allow_private=settings.allow_private_addresses),
             timeout=httpx.Timeout(settings.timeout_s),
             follow_redirects=False,
             headers={"User-Agent": settings.user_agent},
@@ -172,7 +178,12 @@ class HttpClient:
         ``timeout_s`` bounds each socket operation and also the whole body read, so a server that
         trickles bytes cannot hold a worker. Raises :class:`FetchError` with ``reason`` one of ``robots``,
         ``robots_unreachable``, ``http_<status>``, ``timeout``, ``connection``, ``too_large``,
-        ``retry_after_too_long``, ``redirect_loop``, ``too_many_redirects``, ``invalid_url``, ``decoding``.
+        ``retry_after_too_long``, ``redirect_loop``, ``too_many_redirects``, ``invalid_url``, ``decoding``,
+        ``private_address`` (a non-public target, see :mod:`sentiment.netguard`).
+
+        A redirect to another origin (scheme, host or port) carries only ``User-Agent`` and ``Accept``
+        headers: credentials given for one API never reach another host, as browsers and httpx's own
+        auth flow behave.
 
         ``robots=False`` is for documented API endpoints (Mastodon, Bluesky, Reddit OAuth, Algolia):
         robots.txt governs crawlers of pages, and Reddit's disallows everything while its terms send
@@ -218,9 +229,12 @@ class HttpClient:
             self._count("failures")
             raise
 
-    def _get(self, url: str, headers: Mapping[str, str], *, check_robots: bool) -> HttpResponse:
+    def _get(
+        self, url: str, headers: Mapping[str, str], *, check_robots: bool, truncate_at: int | None = None
+    ) -> HttpResponse:
         seen = {url}
         current = url
+        origin = _origin(url)
         for _ in range(MAX_REDIRECTS + 1):
             if not current.startswith(("http://", "https://")):
                 raise FetchError(
@@ -230,7 +244,7 @@ class HttpClient:
                 )
             if check_robots:
                 self._check_robots(current)
-            response = self._fetch_with_retries(current, headers)
+            response = self._fetch_with_retries(current, headers, truncate_at=truncate_at)
             location = response.headers.get("location")
             if response.status not in _REDIRECT_STATUSES or not location:
                 return self._accept(response)
@@ -244,6 +258,8 @@ class HttpClient:
                 )
             seen.add(target)
             current = target
+            if _origin(current) != origin:
+                headers = {k: v for k, v in headers.items() if k.lower() in _CROSS_ORIGIN_HEADERS}
         raise FetchError(
             f"more than {MAX_REDIRECTS} redirects from {loggable_url(url)}", reason="too_many_redirects", url=url
         )
@@ -261,12 +277,18 @@ class HttpClient:
         )
 
     def _fetch_with_retries(
-        self, url: str, headers: Mapping[str, str], *, method: str = "GET", content: bytes | None = None
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        *,
+        method: str = "GET",
+        content: bytes | None = None,
+        truncate_at: int | None = None,
     ) -> HttpResponse:
         attempts = self.settings.max_retries + 1
         for attempt in range(attempts):
             try:
-                return self._attempt(url, headers, method, content)
+                return self._attempt(url, headers, method, content, truncate_at)
             except _Retryable as failure:
                 if failure.retry_after is not None and failure.retry_after > self.settings.max_retry_after_s:
                     raise FetchError(
@@ -292,15 +314,19 @@ class HttpClient:
                 self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(self, url: str, headers: Mapping[str, str], method: str, content: bytes | None) -> HttpResponse:
+    def _attempt(
+        self, url: str, headers: Mapping[str, str], method: str, content: bytes | None, truncate_at: int | None
+    ) -> HttpResponse:
         """One request, body streamed under the size limit, inside the host's concurrency slot."""
         with self._host_slot(urlsplit(url).netloc.lower()):
             self._count("requests")
             started = time.monotonic()
             try:
                 with self._client.stream(method, url, headers=dict(headers), content=content) as stream:
-                    body = self._read_body(stream, url, started)
+                    body = self._read_body(stream, url, started, truncate_at)
                     response = HttpResponse(str(stream.url), stream.status_code, stream.headers, body)
+            except netguard.BlockedAddress as err:
+                raise FetchError(f"refused {loggable_url(url)}: {err}", reason="private_address", url=url) from None
             except httpx.TimeoutException as err:
                 raise _Retryable(
                     FetchError(f"timeout fetching {loggable_url(url)}: {err!r}", reason="timeout", url=url)
@@ -327,17 +353,25 @@ class HttpClient:
             )
         return response
 
-    def _read_body(self, stream: httpx.Response, url: str, started: float) -> bytes:
-        """Read the (decompressed) body, aborting past the size limit or the whole-response deadline."""
+    def _read_body(self, stream: httpx.Response, url: str, started: float, truncate_at: int | None) -> bytes:
+        """Read the (decompressed) body, aborting past the size limit or the whole-response deadline.
+
+        With ``truncate_at`` the body is cut at that many bytes instead of failing past the limit
+        (robots.txt), and the rest is never read.
+        """
         limit = self.settings.max_response_bytes
         declared = stream.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if truncate_at is None and declared.isdigit() and int(declared) > limit:
             raise self._too_large(url, f"Content-Length {declared}")
         chunks: list[bytes] = []
         size = 0
         for chunk in stream.iter_bytes():
+            if truncate_at is not None and size + len(chunk) >= truncate_at:
+                chunks.append(chunk[: truncate_at - size])
+                size = truncate_at
+                break
             size += len(chunk)
-            if size > limit:
+            if truncate_at is None and size > limit:
                 raise self._too_large(url, f"more than {size} bytes read")
             if time.monotonic() - started > self.settings.timeout_s:
                 raise httpx.ReadTimeout(f"whole response took longer than {self.settings.timeout_s} s")
@@ -376,8 +410,8 @@ class HttpClient:
             return
         robots = self._robots_for(f"{parts.scheme}://{parts.netloc}".lower())
         if robots.error is not None:
-            # A host that is down reports as such; a host whose robots.txt errors is left alone.
-            network = robots.error.reason in ("timeout", "connection")
+            # A host that is down or refused reports as such; a host whose robots.txt errors is left alone.
+            network = robots.error.reason in ("timeout", "connection", "private_address")
             raise FetchError(
                 f"robots.txt of {parts.netloc} could not be read ({robots.error.reason}), so nothing there "
                 f"is fetched: {robots.error}",
@@ -400,8 +434,11 @@ class HttpClient:
             parser = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
             robots = _Robots(parser, None)
             try:
-                response = self._get(f"{origin}/robots.txt", {}, check_robots=False)
-                parser.parse(response.content.decode("utf-8", errors="replace").splitlines())
+                response = self._get(f"{origin}/robots.txt", {}, check_robots=False, truncate_at=ROBOTS_MAX_BYTES)
+                content = response.content
+                if len(content) >= ROBOTS_MAX_BYTES:
+                    content = content[: content.rfind(b"\n") + 1]  # a rule cut in half is no rule
+                parser.parse(content.decode("utf-8", errors="replace").splitlines())
             except FetchError as err:
                 if err.reason.startswith("http_4"):
                     parser.parse([])
@@ -418,3 +455,14 @@ class HttpClient:
     def _count(self, name: str, amount: int = 1) -> None:
         with self._lock:
             setattr(self._stats, name, getattr(self._stats, name) + amount)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the default port filled in: what "the same origin" compares."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    try:
+        port = parts.port or default
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port

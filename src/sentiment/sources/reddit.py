@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from pydantic import Field
 
+from sentiment import redact
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, ParseError, SourceError
 from sentiment.records import SourceOutcome
@@ -313,6 +314,7 @@ class RedditSource(Source):
                 reason=err.reason,
             ) from None
         token = answer.get("access_token") if isinstance(answer, dict) else None
+        redact.register_secret(token if isinstance(token, str) else None)
         if not isinstance(token, str) or not token:
             error = answer.get("error") if isinstance(answer, dict) else None
             raise SourceError(

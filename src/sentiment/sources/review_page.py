@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
@@ -28,8 +29,8 @@ from sentiment.errors import ParseError, SourceError
 from sentiment.records import Mention, PageInfo, SourceOutcome
 from sentiment.sources.base import RawItem, Source, Watermark, parse_options
 from sentiment.sources.dates import parse_datetime
-from sentiment.sources.decode import decode_body
-from sentiment.sources.http import HttpClient, loggable_url
+from sentiment.sources.decode import UNDECODABLE, Decoded, decode_body
+from sentiment.sources.http import HttpClient, HttpResponse, loggable_url
 from sentiment.sources.schema import (
     DEFAULT_BEST,
     DEFAULT_WORST,
@@ -51,8 +52,18 @@ from sentiment.text.clean import normalise_for_hash
 
 logger = logging.getLogger(__name__)
 
+#: The skip reason for a response that is no HTML page at all (binary, JSON, text without a tag).
+NOT_HTML = "not_html"
+#: The skip reason for a page whose end the HTML parser dropped (:func:`parse_html`).
+HTML_TRUNCATED = "html_truncated"
 REVIEW_TYPES = frozenset({"Review", "UserReview", "CriticReview", "EmployerReview", "Recommendation"})
 _CONTAINER_TYPES = frozenset({"WebPage", "WebSite", "ItemPage", "CollectionPage", "BreadcrumbList"})
+#: Share of control characters (C0 but tab, line breaks and form feed) at the start of a body above which
+#: it is binary: text never holds them, random or compressed bytes about one in ten.
+MAX_CONTROL_SHARE = 0.01
+_SNIFF_CHARS = 4096
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_TAG = re.compile(r"<[A-Za-z!/?]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,19 +89,28 @@ def parse_review_page(
     ``url`` is the page's own URL (to resolve relative links). ``id_scope`` is the URL that scopes the
     hashed ids of reviews without an id of their own; the source passes its start URL, so that a review
     that moves from page 1 to page 2 as new ones arrive keeps its id. ``next_selector`` is a CSS selector
-    for the next-page link, tried before ``rel="next"``.
+    for the next-page link, tried before ``rel="next"``. Bytes are decoded here, and the bytes that could
+    not be are counted as skipped ``undecodable_bytes``; so are the structured-data blocks not read
+    (:class:`~sentiment.sources.structured.StructuredData`).
     """
-    text = decode_body(html).text if isinstance(html, bytes) else html
-    doc = _parse_html(text)
+    skipped: Counter[str] = Counter()
+    if isinstance(html, bytes):
+        decoded = decode_body(html)
+        text = decoded.text
+        if decoded.replaced:
+            skipped[UNDECODABLE] = decoded.replaced
+    else:
+        text = html
+    doc, truncated = parse_html(text)
+    if truncated:
+        skipped[HTML_TRUNCATED] = 1
     if doc is None:
-        return ReviewPage()
+        return ReviewPage(skipped=dict(skipped))
     base_url = _base_url(doc, url)
     data = extract(doc, base_url)
     lang = _page_lang(doc)
     index = index_by_id(data.nodes)
-    skipped: Counter[str] = Counter()
-    if data.invalid_jsonld:
-        skipped["invalid_jsonld"] = data.invalid_jsonld
+    skipped.update(data.skipped)
     page_url = urldefrag(url).url
     scope = urldefrag(id_scope).url if id_scope else page_url
     found: list[tuple[RawItem, dict[str, Any]]] = []
@@ -109,16 +129,58 @@ def parse_review_page(
     )
 
 
-def _parse_html(text: str) -> lxml.html.HtmlElement | None:
+def is_html(text: str) -> bool:
+    """Whether a decoded response body can be an HTML page at all, before parsing it as one.
+
+    lxml turns anything into a document (random bytes, a PNG, a JSON error body become a ``<p>`` of
+    junk), so a page that is garbage would otherwise read as a page without reviews. Not HTML: more than
+    :data:`MAX_CONTROL_SHARE` control characters at its start (binary), a JSON start, or no tag at all.
+    The Content-Type is not trusted either way (servers send pages as text/plain and PNGs as text/html).
+    An empty body is an empty page, not garbage.
+    """
+    head = text[:_SNIFF_CHARS]
+    if len(_CONTROL_CHARS.findall(head)) > len(head) * MAX_CONTROL_SHARE:
+        return False
+    start = text.lstrip("\ufeff \t\r\n\f")
+    return not start or (not start.startswith(("{", "[")) and _TAG.search(text) is not None)
+
+
+def html_body(response: HttpResponse) -> Decoded:
+    """A fetched page's body as text, checked to be HTML (:func:`is_html`).
+
+    Raises :class:`~sentiment.errors.SourceError` with reason :data:`NOT_HTML` otherwise, so that the
+    sources treat garbage like any failed page: on the first page the source fails (it produced nothing
+    usable, as with an HTTP error), on a later page the walk ends with that page counted as skipped.
+    """
+    decoded = decode_body(response.content, response.headers.get("content-type"))
+    if not is_html(decoded.text):
+        content_type = response.headers.get("content-type") or "no Content-Type"
+        raise SourceError(
+            f"{loggable_url(response.url)} is not an HTML page ({content_type}, {len(response.content)} bytes)",
+            reason=NOT_HTML,
+            url=response.url,
+        )
+    return decoded
+
+
+def parse_html(text: str) -> tuple[lxml.html.HtmlElement | None, bool]:
+    """The page's document (``None`` when there is none), and whether the parser dropped its end.
+
+    libxml2 stops at its resource limits (elements nested deeper than 255 levels, a text node over
+    10 MB) and keeps only what it read before; nothing raises, but the reviews after that point are
+    lost, so the callers count the page as :data:`HTML_TRUNCATED`.
+    """
     text = text.lstrip("\ufeff")
     if text.lstrip().startswith("<?xml"):
         text = text.split("?>", 1)[-1]
     if not text.strip():
-        return None
+        return None, False
+    parser = lxml.html.HTMLParser()
     try:
-        return lxml.html.document_fromstring(text)
+        doc = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
-        return None
+        return None, False
+    return doc, any(error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for error in parser.error_log)
 
 
 def _base_url(doc: lxml.html.HtmlElement, url: str) -> str:
@@ -139,27 +201,28 @@ def _page_lang(doc: lxml.html.HtmlElement) -> str | None:
 
 
 def _find_reviews(nodes: list[dict[str, Any]], index: Index) -> list[dict[str, Any]]:
-    """Every review node, wherever it sits (``@graph``, nested under any type, ``review``/``reviews``)."""
+    """Every review node, wherever it sits (``@graph``, nested under any type, ``review``/``reviews``).
+
+    The walk keeps its own stack and visits each node once: ``@id`` references can form cycles and chains
+    of any length, which recursion would follow into RecursionError.
+    """
     found: list[dict[str, Any]] = []
     seen: set[int] = set()
-
-    def visit(value: Any, under_review_key: bool) -> None:
-        value = resolve(value, index)
+    pending: list[tuple[Any, bool]] = [(nodes, False)]
+    while pending:
+        raw, under_review_key = pending.pop()
+        value = resolve(raw, index)
         if isinstance(value, list):
-            for child in value:
-                visit(child, under_review_key)
-            return
+            pending.extend((child, under_review_key) for child in reversed(value))
+            continue
         if not isinstance(value, dict) or id(value) in seen:
-            return
+            continue
         seen.add(id(value))
         types = types_of(value)
         if types & REVIEW_TYPES or (under_review_key and not types and set(value) - {"@id"}):
             found.append(value)
-            return
-        for key, child in value.items():
-            visit(child, key in ("review", "reviews"))
-
-    visit(nodes, False)
+            continue
+        pending.extend((child, key in ("review", "reviews")) for key, child in reversed(value.items()))
     return found
 
 
@@ -236,15 +299,16 @@ def _reviewed_item(nodes: list[dict[str, Any]], index: Index) -> tuple[dict[str,
     """The item the page reviews and its AggregateRating: the first node that carries an aggregate
     (page containers such as WebPage last), else the first node with reviews, else a review's itemReviewed."""
     owners: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
-
-    def visit(value: Any) -> None:
-        value = resolve(value, index)
+    seen: set[int] = set()
+    pending: list[Any] = [nodes]  # its own stack, each node once: see _find_reviews
+    while pending:
+        value = resolve(pending.pop(), index)
         if isinstance(value, list):
-            for child in value:
-                visit(child)
-            return
-        if not isinstance(value, dict):
-            return
+            pending.extend(reversed(value))
+            continue
+        if not isinstance(value, dict) or id(value) in seen:
+            continue
+        seen.add(id(value))
         aggregate = resolve(value.get("aggregateRating"), index)
         if isinstance(aggregate, dict):
             owners.append((value, aggregate))
@@ -254,11 +318,9 @@ def _reviewed_item(nodes: list[dict[str, Any]], index: Index) -> tuple[dict[str,
             owners.append((value, None))
         elif types_of(value) & REVIEW_TYPES and isinstance(resolve(value.get("itemReviewed"), index), dict):
             owners.append((resolve(value["itemReviewed"], index), None))
-        for key, child in value.items():
-            if key not in ("aggregateRating", "review", "reviews"):
-                visit(child)
-
-    visit(nodes)
+        pending.extend(
+            child for key, child in reversed(value.items()) if key not in ("aggregateRating", "review", "reviews")
+        )
     if not owners:
         return None, None
     owners.sort(key=lambda pair: (pair[1] is None, bool(types_of(pair[0]) & _CONTAINER_TYPES)))
@@ -377,8 +439,9 @@ class ReviewPageSource(Source):
         """Fetch pages until there is no next page, ``max_pages``, a repeated URL, or a page with nothing
         newer than the cursor.
 
-        A failing later page is counted and ends the walk with what was found, but the cursor is then
-        not advanced: the unread pages hold reviews older than those read, and an advanced cursor would
+        A first page that fails (an HTTP error, a body that is not HTML: :func:`html_body`) fails the
+        source. A failing later page is counted and ends the walk with what was found, but the cursor is
+        then not advanced: the unread pages hold reviews older than those read, and an advanced cursor would
         skip them for good (re-reading the first pages next night costs nothing: ids are deterministic).
         """
         watermark = Watermark.from_cursor(cursor)
@@ -457,14 +520,17 @@ class ReviewPageSource(Source):
         return location
 
     def _fetch_page(self, client: HttpClient, url: str) -> tuple[ReviewPage, str]:
-        """The parsed page and its final URL (after redirects)."""
+        """The parsed page and its final URL (after redirects); its undecodable bytes counted as skipped."""
         response = client.get(url)
+        decoded = html_body(response)
         try:
             page = parse_review_page(
-                response.text, response.url, next_selector=self.options.next_selector, id_scope=self.config.url
+                decoded.text, response.url, next_selector=self.options.next_selector, id_scope=self.config.url
             )
-            return page, response.url
         except Exception as err:
             # A page the parser cannot handle must not end the night's run; the traceback is logged.
             logger.exception("source %s: could not parse %s", self.name, loggable_url(url))
             raise ParseError(f"could not parse {loggable_url(url)}: {err!r}", url=url) from err
+        if decoded.replaced:
+            page = replace(page, skipped={**page.skipped, UNDECODABLE: decoded.replaced})
+        return page, response.url

@@ -20,21 +20,23 @@ Index = dict[str, dict[str, Any]]
 
 
 def index_by_id(nodes: list[dict[str, Any]]) -> Index:
-    """Nodes by ``@id`` (only those with content), to resolve ``{"@id": ...}`` references in graphs."""
-    index: Index = {}
+    """Nodes by ``@id`` (only those with content, the first in document order), to resolve ``{"@id": ...}``
+    references in graphs.
 
-    def visit(value: Any) -> None:
+    The walk uses its own stack, not recursion: however deep the values nest, it cannot raise
+    RecursionError (the structured-data reader bounds depth too, but this helper does not rely on it).
+    """
+    index: Index = {}
+    pending: list[Any] = [nodes]
+    while pending:
+        value = pending.pop()
         if isinstance(value, dict):
             node_id = value.get("@id")
             if isinstance(node_id, str) and len(value) > 1:
                 index.setdefault(node_id, value)
-            for child in value.values():
-                visit(child)
+            pending.extend(reversed(value.values()))
         elif isinstance(value, list):
-            for child in value:
-                visit(child)
-
-    visit(nodes)
+            pending.extend(reversed(value))
     return index
 
 

@@ -21,7 +21,6 @@ from typing import Any, ClassVar
 from urllib.parse import urldefrag, urljoin
 
 import lxml.html
-from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sentiment.config import MonitorConfig, SourceConfig
@@ -29,9 +28,9 @@ from sentiment.errors import ParseError, SourceError
 from sentiment.records import Mention, SourceOutcome
 from sentiment.sources.base import RawItem, Source, Watermark, parse_options
 from sentiment.sources.dates import parse_datetime, to_utc
-from sentiment.sources.decode import decode_body
+from sentiment.sources.decode import UNDECODABLE, decode_body
 from sentiment.sources.http import HttpClient, loggable_url
-from sentiment.sources.review_page import compile_selector
+from sentiment.sources.review_page import HTML_TRUNCATED, compile_selector, html_body, parse_html
 from sentiment.sources.schema import normalise_rating
 from sentiment.text.clean import clean_text, normalise_for_hash
 
@@ -185,12 +184,10 @@ def parse_selector_page(html: str, url: str, rules: SelectorRules, *, id_scope: 
     """The reviews a page holds by ``rules``, and its next page.
 
     ``id_scope`` scopes the hashed ids of reviews without ``id_attribute`` (the source passes its start
-    URL, so a review keeps its id when new ones push it to page 2).
+    URL, so a review keeps its id when new ones push it to page 2). A page the HTML parser cut short
+    (:func:`~sentiment.sources.review_page.parse_html`) is counted as skipped ``html_truncated``.
     """
-    try:
-        doc = lxml.html.document_fromstring(html.lstrip("\ufeff")) if html.strip() else None
-    except (etree.ParserError, ValueError):
-        doc = None
+    doc, truncated = parse_html(html)
     if doc is None:
         return SelectorPage()
     page_url = urldefrag(url).url
@@ -198,7 +195,7 @@ def parse_selector_page(html: str, url: str, rules: SelectorRules, *, id_scope: 
     reviews = compile_selector(rules.container)(doc)
     members = set(reviews)
     items: dict[str, RawItem] = {}
-    skipped: Counter[str] = Counter()
+    skipped: Counter[str] = Counter({HTML_TRUNCATED: 1} if truncated else {})
     for review in reviews:
         parts = [_text_of(el) for el in _own(compile_selector(rules.text)(review), review, members)]
         body = "\n\n".join(part for part in parts if part)
@@ -250,8 +247,9 @@ class SelectorPageSource(Source):
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
         """Follow next pages until none, ``max_pages``, a repeated URL, or a page with nothing new.
 
-        As for ``review_page``: a failing later page ends the walk without advancing the cursor, so that
-        the unread older reviews are read next night.
+        As for ``review_page``: a failing first page (an HTTP error, a body that is not HTML) fails the
+        source; a failing later page ends the walk without advancing the cursor, so that the unread older
+        reviews are read next night. Undecodable bytes of a page are counted as skipped.
         """
         watermark = Watermark.from_cursor(cursor)
         limit = self.rules.max_pages or self.monitor.http.max_pages
@@ -265,7 +263,8 @@ class SelectorPageSource(Source):
             seen_urls.add(url)
             try:
                 response = client.get(url)
-                page = self._parse(response.text, response.url)
+                decoded = html_body(response)
+                page = self._parse(decoded.text, response.url)
             except SourceError as err:
                 if pages == 0:
                     return self.failed(err, cursor)
@@ -276,6 +275,8 @@ class SelectorPageSource(Source):
             seen_urls.add(response.url)
             pages += 1
             skipped.update(page.skipped)
+            if decoded.replaced:
+                skipped[UNDECODABLE] += decoded.replaced
             fresh = [item for item in page.items if watermark.is_new(item)]
             for item in fresh:
                 mentions.setdefault(item.source_item_id, self.to_mention(item))

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sentiment import redact
 from sentiment.config import MonitorConfig
 from sentiment.errors import ParseError, SourceError
 from sentiment.records import Mention, SourceOutcome
@@ -59,6 +60,8 @@ def env_secrets(source: str, names: Sequence[str], what: str) -> list[str]:
     The message lists the variables, never a value, so it can go to logs and the run record.
     """
     values = [os.environ.get(name, "").strip() for name in names]
+    for value in values:
+        redact.register_secret(value)
     missing = [name for name, value in zip(names, values, strict=True) if not value]
     if missing:
         raise CredentialsError(

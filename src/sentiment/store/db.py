@@ -27,13 +27,20 @@ import duckdb
 from sentiment.errors import StoreError
 from sentiment.records import Alert, Mention, Score
 
-SCHEMA_FILES = ("001_init.sql", "002_views.sql", "003_parent_id.sql", "004_topics.sql", "005_run_topics.sql")
+SCHEMA_FILES = (
+    "001_init.sql", "002_views.sql", "003_parent_id.sql", "004_topics.sql", "005_run_topics.sql", "006_hardening.sql",
+)  # fmt: skip
 SCHEMA_VERSION = len(SCHEMA_FILES)
 _SALT_ENV = "SENTIMENT_AUTHOR_SALT"
 _MENTION_COLUMNS = (
     "id, source, source_item_id, brand, location, url, title, text, lang, platform_lang, author_hash, published_at, "
-    "published_date, rating, content_hash, duplicate_of, first_run_id, fetched_at, parent_id"
+    "published_date, rating, content_hash, duplicate_of, first_run_id, fetched_at, parent_id, truncated"
 )
+#: The counters of a run row, as :class:`~sentiment.pipeline.RunStats` reports them.
+RUN_COUNTERS = (
+    "fetched", "new_mentions", "duplicates", "scored", "topics", "alerts", "notifications", "sources_ok",
+    "sources_failed",
+)  # fmt: skip
 
 
 def _sql(name: str) -> str:
@@ -50,12 +57,23 @@ class Store:
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise StoreError(
+                    f"cannot create the folder of database {str(self.path)!r}: {err.strerror}; "
+                    "allowed: a path in a folder this user can write"
+                ) from None
+            if not os.access(self.path.parent, os.W_OK):
+                raise StoreError(
+                    f"cannot write database {str(self.path)!r}: folder {str(self.path.parent)!r} is not writable; "
+                    "allowed: a path in a folder this user can write (the database and its .wal live there)"
+                )
         elif not self.path.exists():
             raise StoreError(f"database {str(self.path)!r} does not exist; run the monitor first")
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as err:
+        except (duckdb.IOException, duckdb.PermissionException) as err:
             raise StoreError(f"cannot open database {str(self.path)!r}: {err}") from None
         self.con.execute("SET TimeZone = 'UTC'")
         if not read_only:
@@ -173,13 +191,13 @@ class Store:
                 (
                     m.id, m.source, m.source_item_id, m.brand, m.location, m.url, m.title, m.text, m.lang,
                     m.platform_lang, m.author_hash, m.published_at, local_day, m.rating, m.content_hash,
-                    m.duplicate_of, run_id, fetched_at, m.parent_id,
+                    m.duplicate_of, run_id, fetched_at, m.parent_id, m.truncated,
                 )
             )  # fmt: skip
         if rows:
             with self.transaction():
                 self.con.executemany(
-                    f"INSERT INTO mentions ({_MENTION_COLUMNS}) VALUES ({', '.join('?' * 19)}) ON CONFLICT DO NOTHING",
+                    f"INSERT INTO mentions ({_MENTION_COLUMNS}) VALUES ({', '.join('?' * 20)}) ON CONFLICT DO NOTHING",
                     rows,
                 )
         return len(rows)
@@ -200,12 +218,12 @@ class Store:
         now = _now()
         rows = [
             (s.mention_id, s.model_id, s.model_version, s.label, s.p_negative, s.p_neutral, s.p_positive,
-             s.score, now, run_id)
+             s.score, now, run_id, s.truncated)
             for s in scores
         ]  # fmt: skip
         before = self._count("scores")
         with self.transaction():
-            self.con.executemany("INSERT INTO scores VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", rows)
+            self.con.executemany("INSERT INTO scores VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", rows)
         return self._count("scores") - before
 
     def without_topics(self, model_id: str, model_version: str, topic_set: str) -> list[tuple[str, str, Score]]:
@@ -256,11 +274,49 @@ class Store:
 
     # -- runs -----------------------------------------------------------------------------------------
 
-    def start_run(self, run_id: str, *, as_of: date, config_sha256: str) -> None:
+    def start_run(self, run_id: str, *, as_of: date, config_sha256: str) -> list[str]:
+        """Record a new run, after closing the runs a dead process left ``running``; return those.
+
+        DuckDB lets one process write a file at a time, so a ``running`` row seen by a process that
+        holds the write lock belongs to a process that died (kill -9, power loss, OOM killer).
+        """
+        closed = self.close_stale_runs(closed_by=run_id)
         self.con.execute(
             "INSERT INTO runs (run_id, started_at, status, as_of, config_sha256) VALUES (?, ?, 'running', ?, ?)",
             [run_id, _now(), as_of, config_sha256],
         )
+        return closed
+
+    def close_stale_runs(self, *, closed_by: str) -> list[str]:
+        """Mark ``running`` runs ``interrupted`` with the counts of the rows they really wrote.
+
+        The counters a run kept as it went stop wherever it died; the rows it committed carry its
+        run id, so the closed record says what it actually stored (``fetched`` and ``skipped`` have no
+        rows behind them and keep their last written values).
+        """
+        stale = [str(r[0]) for r in self.con.execute("SELECT run_id FROM runs WHERE status = 'running'").fetchall()]
+        for run_id in stale:
+            row = self.con.execute(
+                "SELECT (SELECT count(*) FROM mentions WHERE first_run_id = $r),"
+                " (SELECT count(*) FROM mentions WHERE first_run_id = $r AND duplicate_of IS NOT NULL),"
+                " (SELECT count(*) FROM scores WHERE run_id = $r),"
+                " (SELECT count(*) FROM mention_topics WHERE run_id = $r),"
+                " (SELECT count(*) FROM alerts WHERE run_id = $r),"
+                " (SELECT count(*) FROM notifications WHERE run_id = $r),"
+                " (SELECT count(*) FROM source_runs WHERE run_id = $r AND status <> 'failed'),"
+                " (SELECT count(*) FROM source_runs WHERE run_id = $r AND status = 'failed')",
+                {"r": run_id},
+            ).fetchone()
+            assert row is not None
+            counts = dict(zip(RUN_COUNTERS[1:], row, strict=True))
+            self.con.execute(
+                "UPDATE runs SET status = 'interrupted', finished_at = ?, error = ?, "
+                + ", ".join(f"{k} = ?" for k in counts)
+                + " WHERE run_id = ?",
+                [_now(), f"the process ended before the run finished; closed by run {closed_by}", *counts.values(),
+                 run_id],
+            )  # fmt: skip
+        return stale
 
     def record_source_run(
         self, run_id: str, source: str, *, status: str, pages: int, fetched: int, new: int,
@@ -271,20 +327,28 @@ class Store:
             [run_id, source, status, pages, fetched, new, json.dumps(skipped, sort_keys=True), error],
         )
 
-    def finish_run(self, run_id: str, *, status: str, stats: dict[str, Any]) -> None:
-        allowed = {
-            "fetched", "new_mentions", "duplicates", "scored", "topics", "alerts", "notifications", "sources_ok",
-            "sources_failed",
-        }  # fmt: skip
-        unknown = set(stats) - allowed - {"skipped"}
+    def update_run(self, run_id: str, *, stats: dict[str, Any]) -> None:
+        """Write a running run's counters as its work commits, so a crash leaves true totals behind."""
+        self._write_run(run_id, stats, status=None, error=None)
+
+    def finish_run(self, run_id: str, *, status: str, stats: dict[str, Any], error: str | None = None) -> None:
+        self._write_run(run_id, stats, status=status, error=error)
+
+    def _write_run(self, run_id: str, stats: dict[str, Any], *, status: str | None, error: str | None) -> None:
+        unknown = set(stats) - set(RUN_COUNTERS) - {"skipped"}
         if unknown:
-            raise StoreError(f"unknown run statistics {sorted(unknown)}; allowed: {sorted(allowed)}")
-        sets = ", ".join(f"{k} = ?" for k in stats if k in allowed)
-        values = [stats[k] for k in stats if k in allowed]
+            raise StoreError(f"unknown run statistics {sorted(unknown)}; allowed: {sorted(RUN_COUNTERS)}")
+        fields = {k: stats[k] for k in RUN_COUNTERS if k in stats}
+        fields["skipped"] = json.dumps(stats.get("skipped", {}), sort_keys=True)
+        if status is not None:
+            fields |= {"status": status, "finished_at": _now(), "error": error}
         self.con.execute(
-            f"UPDATE runs SET status = ?, finished_at = ?, skipped = ?{', ' + sets if sets else ''} WHERE run_id = ?",
-            [status, _now(), json.dumps(stats.get("skipped", {}), sort_keys=True), *values, run_id],
+            f"UPDATE runs SET {', '.join(f'{k} = ?' for k in fields)} WHERE run_id = ?", [*fields.values(), run_id]
         )
+
+    def run_status(self, run_id: str) -> str | None:
+        row = self.con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()
+        return str(row[0]) if row else None
 
     # -- alerts ---------------------------------------------------------------------------------------
 
@@ -363,12 +427,38 @@ class Store:
         """Write a consistent read-only copy for analysts, replacing the old one atomically.
 
         DuckDB allows one writer per file; analysts who open the published copy are never locked out by
-        the nightly run and never see a half-written night.
+        the nightly run and never see a half-written night. Whatever was left beside the copy is
+        dealt with: a stale ``.tmp`` of a publish that died, and a ``.wal`` written by an analyst who
+        opened the copy without ``read_only`` (DuckDB would replay that log into the new copy and
+        refuse to open it, night after night). The new copy must open read-only before it replaces the
+        old one, and again after; otherwise :class:`StoreError`, and the run that published fails.
         """
         dest = Path(destination)
         self.con.execute("CHECKPOINT")
         tmp = dest.with_name(dest.name + ".tmp")
-        tmp.unlink(missing_ok=True)
+        for stale in (tmp, _wal(tmp)):
+            stale.unlink(missing_ok=True)
         shutil.copyfile(self.path, tmp)
+        _check_opens(tmp, SCHEMA_VERSION)
+        _wal(dest).unlink(missing_ok=True)
         os.replace(tmp, dest)
+        _check_opens(dest, SCHEMA_VERSION)
         return dest
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _check_opens(path: Path, version: int) -> None:
+    """Open ``path`` read-only as an analyst would and read its schema version."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            row = con.execute("SELECT value FROM settings WHERE key = 'schema_version'").fetchone()
+        finally:
+            con.close()
+    except duckdb.Error as err:
+        raise StoreError(f"the published copy {str(path)!r} does not open read-only: {err}") from None
+    if not row or int(row[0]) != version:
+        raise StoreError(f"the published copy {str(path)!r} has schema version {row}, expected {version}")

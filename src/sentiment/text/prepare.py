@@ -66,6 +66,10 @@ def prepare(
         if not text:
             out.skipped["empty_text"] += 1
             continue
+        truncated = len(text) > monitor.text.max_chars
+        if truncated:
+            text = cut_text(text, monitor.text.max_chars)
+            out.skipped["text_truncated"] += 1
         location = m.location
         brand = brands.get(m.brand or "")
         if location is None and brand is not None:
@@ -80,6 +84,7 @@ def prepare(
                 author_hash=author_hash(m.author, salt),
                 content_hash=content_hash(text, m.brand),
                 location=location,
+                truncated=truncated,
             )
         )
     # Oldest first, so the first copy of a re-post is the one that keeps counting.
@@ -99,6 +104,14 @@ def prepare(
         first_in_batch.setdefault(m.content_hash, m)
         out.mentions.append(m)
     return out
+
+
+def cut_text(text: str, max_chars: int) -> str:
+    """The first ``max_chars`` characters of ``text``, cut at the last word boundary in its final tenth
+    (a word cut in half would read as a typo to the model); hard at ``max_chars`` when there is none."""
+    head = text[:max_chars]
+    space = head.rfind(" ", max_chars - max_chars // 10)
+    return (head[:space] if space > 0 else head).rstrip()
 
 
 def _same_content(m: Mention, original: Mention) -> bool:
