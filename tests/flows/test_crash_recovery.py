@@ -152,14 +152,14 @@ def test_a_run_killed_at_every_stage_leaves_nothing_lost_duplicated_or_running(
     env = _env(web, hook.url(f"/hooks/alerts?token={SECRET}"))
     clean_db, crashed_db = tmp_path / "clean.duckdb", tmp_path / "crashed.duckdb"
 
-    code, _ = _run(_config(tmp_path, clean_db), env)
+    code, clean_log = _run(_config(tmp_path, clean_db), env)
     assert code == 0
     clean = _rows(clean_db)
     assert len(clean["mentions"]) > 100 and len(clean["scores"]) > 100 and len(clean["alerts"]) == 1
     hook_calls_clean = len(hook.requests_to("/hooks/alerts"))
 
     crashed_config = _config(tmp_path, crashed_db)
-    logs = []
+    logs = [clean_log]
     for stage in STAGES:
         code, log = _run(crashed_config, env, kill_at=stage)
         assert code == -signal.SIGKILL, (stage, log[-2000:])
