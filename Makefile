@@ -33,8 +33,8 @@ test: install lint
 # Fine-tune the embedded sentiment model and regenerate its evaluation and model card (models/).
 # On 2 CPU cores the fine-tuning takes hours; see models/embedded-sentiment/README.md for the GPU route.
 model: install
-	$(BIN)/python -m sentiment.model.finetune
-	$(BIN)/python -m sentiment.model.evaluate
+	$(BIN)/python -m sentiment.training.finetune
+	$(BIN)/python -m sentiment.training.evaluate
 
 clean:
 	rm -rf $(VENV) data/demo*.duckdb*

@@ -52,12 +52,12 @@ import torch
 
 from sentiment.model import default_adapter_path, load_model
 from sentiment.model.classifier import Adapter, export_hf_directory
-from sentiment.model.data import LANGUAGES, load_split
 from sentiment.model.embedded import ensure_encoder
-from sentiment.model.evaluate import write_card
-from sentiment.model.metrics import macro_f1
 from sentiment.records import LABELS
 from sentiment.sources.review_page import parse_review_page
+from sentiment.training.data import LANGUAGES, load_split
+from sentiment.training.evaluate import write_card
+from sentiment.training.metrics import macro_f1
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SENTIMENT_SHARED_DIR", REPO.parent / "shared")) / "data"

@@ -191,9 +191,11 @@ def test_a_run_killed_at_every_stage_leaves_nothing_lost_duplicated_or_running(
     posts = hook.requests_to("/hooks/alerts")[hook_calls_clean:]
     assert 1 <= len(posts) <= 2
     assert len({p.headers["idempotency-key"] for p in posts}) == 1
-    # -v logs at DEBUG, httpx's request lines included: the webhook's token is in none of them.
+    # -v logs at DEBUG, httpx's request lines included: query values are masked, and the webhook URL,
+    # a secret as a whole, is masked entirely.
     everything = "".join(logs)
-    assert "POST http://127.0.0.1" in everything and "token=[redacted]" in everything
+    assert "HTTP Request: GET http://127.0.0.1" in everything and "reviews?page=[redacted]" in everything
+    assert 'HTTP Request: POST [redacted] "HTTP/1.1 204' in everything
     assert SECRET not in everything
 
 

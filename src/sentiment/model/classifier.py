@@ -80,11 +80,11 @@ class Adapter:
         if meta.get("adapter_format") != ADAPTER_FORMAT or json.loads(meta.get("labels", "[]")) != list(LABELS):
             raise ModelError(
                 f"{path} is not a sentiment adapter of format {ADAPTER_FORMAT} with labels {list(LABELS)}; "
-                "rebuild it with `python -m sentiment.model.finetune`"
+                "rebuild it with `python -m sentiment.training.finetune`"
             )
         missing = [key for key in _HEAD_KEYS if key not in tensors]
         if missing:
-            raise ModelError(f"{path} lacks {missing}; rebuild it with `python -m sentiment.model.finetune`")
+            raise ModelError(f"{path} lacks {missing}; rebuild it with `python -m sentiment.training.finetune`")
         return cls(tensors, meta.get("encoder_sha256", ""), json.loads(meta.get("config", "{}")))
 
 

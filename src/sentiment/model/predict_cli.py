@@ -47,7 +47,7 @@ def run_predict(
 
     ``batch_size`` lines are read and scored together (the model sorts them into its own batches):
     large enough that one language's xlm-t-umsab test file (870 lines) is one call, exactly as
-    ``python -m sentiment.model.evaluate`` scores it, so the card's figures are reproduced exactly;
+    ``python -m sentiment.training.evaluate`` scores it, so the card's figures are reproduced exactly;
     int8 scales activations per batch, so texts grouped differently can flip a few labels.
 
     With ``topics``, each line also gets ``"topics"``: a list of ``{"topic", "confidence", "label",

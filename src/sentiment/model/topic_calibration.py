@@ -134,7 +134,7 @@ class Calibration:
         except (OSError, ValueError) as err:
             raise ModelError(
                 f"cannot read the topic calibration {path} ({err}); build it with "
-                "`python -m sentiment.model.topics_eval` or set SENTIMENT_MODELS_DIR"
+                "`python -m sentiment.training.topics_eval` or set SENTIMENT_MODELS_DIR"
             ) from err
         if raw.get("format") != CALIBRATION_FORMAT:
             raise ModelError(f"{path} has format {raw.get('format')!r}; expected {CALIBRATION_FORMAT}, recalibrate")

@@ -36,7 +36,7 @@ def check_encoder(encoder: E5Encoder, calibration: Calibration) -> None:
     if not encoder_matches(encoder, calibration):
         raise ModelError(
             "the encoder does not make the features the topic calibration was fitted on (the probe sentence "
-            "differs); use the frozen embedded e5 encoder or recalibrate with `python -m sentiment.model.topics_eval`"
+            "differs); use the frozen embedded e5 encoder or recalibrate with `python -m sentiment.training.topics_eval`"
         )
 
 
@@ -47,6 +47,6 @@ def frozen_encoder(settings: ModelSettings, calibration: Calibration) -> E5Encod
     if source != calibration.encoder_sha256:
         raise ModelError(
             f"the topic calibration was fitted on encoder weights {calibration.encoder_sha256[:12]} but the "
-            f"cache holds {source[:12]}; recalibrate with `python -m sentiment.model.topics_eval`"
+            f"cache holds {source[:12]}; recalibrate with `python -m sentiment.training.topics_eval`"
         )
     return E5Encoder(directory)

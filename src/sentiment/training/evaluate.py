@@ -1,5 +1,5 @@
 """Evaluate the embedded model on the test sets and write its model card:
-``python -m sentiment.model.evaluate``.
+``python -m sentiment.training.evaluate``.
 
 Scores each xlm-t-umsab language's test split through the production path (``load_model()`` and
 ``SentimentModel.predict``, so batching, precision and preprocessing are the ones users get), writes
@@ -23,19 +23,19 @@ import torch
 
 from sentiment.config import ModelSettings
 from sentiment.model import default_adapter_path, load_model
-from sentiment.model.card import render_card
-from sentiment.model.data import LANGUAGES, default_data_dir, load_split
-from sentiment.model.metrics import accuracy, confusion_matrix, macro_f1, per_class_f1
 from sentiment.progress import progress_bar
 from sentiment.records import LABELS
+from sentiment.training.card import render_card
+from sentiment.training.data import LANGUAGES, default_data_dir, load_split
+from sentiment.training.metrics import accuracy, confusion_matrix, macro_f1, per_class_f1
 
-log = logging.getLogger("sentiment.model.evaluate")
+log = logging.getLogger("sentiment.training.evaluate")
 _DEVANAGARI = re.compile("[\u0900-\u097f]")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m sentiment.model.evaluate", description="Evaluate the sentiment model, write its card."
+        prog="python -m sentiment.training.evaluate", description="Evaluate the sentiment model, write its card."
     )
     parser.add_argument("--data", type=Path, default=default_data_dir(), help="the xlm-t-umsab folder")
     parser.add_argument("--cache-dir", default=None, help="model cache (default $SENTIMENT_CACHE_DIR or ~/.cache)")
@@ -97,7 +97,7 @@ def evaluate(data_dir: Path, cache_dir: str | None, batch_size: int) -> dict[str
     return {
         "model_id": model.model_id,
         "version": model.version,
-        "command": "python -m sentiment.model.evaluate",
+        "command": "python -m sentiment.training.evaluate",
         "data": "shared/data/xlm-t-umsab/<language>/test_{text,labels}.txt",
         "precision": precision,
         "batch_size": batch_size,

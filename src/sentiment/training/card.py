@@ -37,7 +37,7 @@ def _title(evaluation: dict[str, Any]) -> str:
 Three classes (negative, neutral, positive) with `score = p(positive) - p(negative)` in [-1, 1].
 Mean macro-F1 on the XLM-T UMSAB test sets (8 languages): **{evaluation["mean_macro_f1"]:.1f}**.
 
-*Generated from `training.json`, `evaluation.json` and `speed.json` by `python -m sentiment.model.evaluate`
+*Generated from `training.json`, `evaluation.json` and `speed.json` by `python -m sentiment.training.evaluate`
 (and `bench/scoring.py --write`); do not edit by hand.*
 """
 
@@ -296,15 +296,15 @@ def _reproduce(t: dict[str, Any], e: dict[str, Any]) -> str:
 ## How to reproduce
 
 ```
-python -m sentiment.model.finetune   # bundle, train the chosen recipe (seed {t["seed"]}), int8 check; writes adapter.safetensors, training.json
-python -m sentiment.model.finetune --check-int8   # only the int8 check on val (after the fast path's code changed)
-python -m sentiment.model.evaluate   # scores the test sets, writes evaluation.json and this README.md
+python -m sentiment.training.finetune   # bundle, train the chosen recipe (seed {t["seed"]}), int8 check; writes adapter.safetensors, training.json
+python -m sentiment.training.finetune --check-int8   # only the int8 check on val (after the fast path's code changed)
+python -m sentiment.training.evaluate   # scores the test sets, writes evaluation.json and this README.md
 python bench/scoring.py --write      # the speed benchmark, writes speed.json and this README.md
 ```
 
-`python -m sentiment.model.finetune --device cuda` trains on a GPU. The committed adapter was trained
+`python -m sentiment.training.finetune --device cuda` trains on a GPU. The committed adapter was trained
 on a GPU by the training half of the same command (`{t["trained_with"]}`, from a bundle written by
-`python -m sentiment.model.finetune --write-bundle FILE`), in {timing["training"]:.0f} s;
+`python -m sentiment.training.finetune --write-bundle FILE`), in {timing["training"]:.0f} s;
 `--adopt DIR` then wrote this card's training.json and attempts exactly as the full command does. Loaded on
 this machine's CPU, the GPU-trained adapter scores the same val mean macro-F1 in float32
 ({t["int8_check"]["val_mean_macro_f1_float32"]:.2f}) as on the GPU ({t["val"]["mean_macro_f1"]:.2f}). Training is deterministic for a seed on one

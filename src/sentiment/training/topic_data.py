@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sentiment.errors import ModelError
-from sentiment.model.data import clean_text, default_data_dir
 from sentiment.model.topics import default_topics_dir
 from sentiment.taxonomy import OTHER
+from sentiment.training.data import clean_text, default_data_dir
 
 Split = Literal["calibration", "evaluation"]
 SPLITS: tuple[Split, Split] = ("calibration", "evaluation")

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from sentiment.errors import ModelError
-from sentiment.model.data import clean_text
-from sentiment.model.topic_data import (
+from sentiment.taxonomy import load_taxonomy
+from sentiment.training.data import clean_text
+from sentiment.training.topic_data import (
     EvalItem,
     assign_splits,
     default_eval_set_path,
@@ -20,7 +21,6 @@ from sentiment.model.topic_data import (
     shared_data_dir,
     text_hash,
 )
-from sentiment.taxonomy import load_taxonomy
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""``python -m sentiment.model.topics_eval``: calibrate topic assignment, measure it, write the card.
+"""``python -m sentiment.training.topics_eval``: calibrate topic assignment, measure it, write the card.
 
 One reproducible command, deterministic on a given machine:
 
@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 
 from sentiment.errors import ModelError
-from sentiment.model.data import LANGUAGES, default_data_dir, load_split
 from sentiment.model.embedded import MARKER, ensure_encoder
 from sentiment.model.encoder import E5Encoder, configure_threads
 from sentiment.model.scorer import SentimentModel
@@ -43,10 +42,11 @@ from sentiment.model.topic_calibration import (
     fit_confidence,
     fit_thresholds,
 )
-from sentiment.model.topic_data import LabelledText, load_labelled
 from sentiment.model.topics import TopicModel, UnitMode, default_topics_dir
-from sentiment.model.topics_report import render_readme
 from sentiment.taxonomy import OTHER, Taxonomy, load_taxonomy
+from sentiment.training.data import LANGUAGES, default_data_dir, load_split
+from sentiment.training.topic_data import LabelledText, load_labelled
+from sentiment.training.topics_report import render_readme
 
 PREFIX = "query: "
 BACKGROUND_PER_LANGUAGE = 250
@@ -234,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         aspects["assign_texts_per_second"] = round(len(labelled) / (time.perf_counter() - assign_start), 1)
         aspects["examples"] = aspect_examples(model)
     result = {
-        "command": "python -m sentiment.model.topics_eval" + (" --no-calibrate" if args.no_calibrate else ""),
+        "command": "python -m sentiment.training.topics_eval" + (" --no-calibrate" if args.no_calibrate else ""),
         "encoder_sha256": encoder_sha,
         "threads": threads,
         "taxonomy": [
