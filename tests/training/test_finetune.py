@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -158,3 +159,43 @@ def test_unknown_recipes_are_refused_and_seeds_can_be_varied() -> None:
     assert core.config_by_name(f"{core.CHOSEN}@7").seed == 7
     with pytest.raises(ValueError, match="unknown training config"):
         core.config_by_name("nope")
+
+
+def test_a_paused_run_resumes_to_exactly_the_uninterrupted_weights(trained, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bundle, config, model, report = trained
+    resume = core.Resume(tmp_path / "run.ckpt", stop_after_steps=17)  # 12 steps an epoch: mid-epoch 2
+    with pytest.raises(core.Paused) as first:
+        core.train(bundle, config, torch.device("cpu"), log=lambda _: None, resume=resume)
+    assert (first.value.step, first.value.total) == (17, 72) and resume.path.exists()
+    with pytest.raises(core.Paused) as second:  # a second pause, on an epoch boundary
+        core.train(
+            bundle,
+            config,
+            torch.device("cpu"),
+            log=lambda _: None,
+            resume=core.Resume(resume.path, stop_after_steps=19),
+        )
+    assert second.value.step == 36
+    resumed, resumed_report = core.train(
+        bundle, config, torch.device("cpu"), log=lambda _: None, resume=core.Resume(resume.path)
+    )
+    expected, got = core.adapter_tensors(model, config), core.adapter_tensors(resumed, config)
+    assert expected.keys() == got.keys()
+    assert all(torch.equal(expected[k], got[k]) for k in expected)
+    assert [e["val_mean_macro_f1"] for e in resumed_report["epochs"]] == [
+        e["val_mean_macro_f1"] for e in report["epochs"]
+    ]
+    assert resumed_report["best_epoch"] == report["best_epoch"]
+    assert not resume.path.exists()  # a finished run leaves no checkpoint behind
+
+
+def test_a_checkpoint_of_another_recipe_is_refused(trained, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bundle, config, _, _ = trained
+    path = tmp_path / "run.ckpt"
+    with pytest.raises(core.Paused):
+        core.train(
+            bundle, config, torch.device("cpu"), log=lambda _: None, resume=core.Resume(path, stop_after_steps=3)
+        )
+    other = replace(config, lr=5e-3)
+    with pytest.raises(ValueError, match="saved by another recipe or data"):
+        core.train(bundle, other, torch.device("cpu"), log=lambda _: None, resume=core.Resume(path))

@@ -94,6 +94,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--check-int8", action="store_true", help="only redo the int8 check on val (after the fast path changed)"
     )
+    parser.add_argument(
+        "--budget-minutes",
+        type=float,
+        default=None,
+        help="train at most this long, save the state and exit with status 75; the same command continues",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     out = args.out or default_model_dir() / MODEL_DIR_NAME
@@ -120,7 +126,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.adopt:
         report = adopt(args.adopt, args.config, out, args.data, args.cache_dir)
     else:
-        report = finetune(args.data, out, args.cache_dir, args.config, torch.device(args.device))
+        budget = None if args.budget_minutes is None else 60 * args.budget_minutes
+        try:
+            report = finetune(args.data, out, args.cache_dir, args.config, torch.device(args.device), budget)
+        except core.Paused as paused:
+            log.info("%s", paused)
+            return 75  # EX_TEMPFAIL: not done, run again
+
     log.info(
         "val mean macro-F1 %.2f (epoch %d); wrote %s", report["val"]["val_mean_macro_f1"], report["best_epoch"], out
     )
@@ -235,8 +247,14 @@ def _shape(name: str, count: int, h: E5File) -> list[int]:
 # --------------------------------------------------------------------------------------------- training
 
 
-def finetune(data_dir: Path, out: Path, cache_dir: str | None, name: str, device: torch.device) -> dict[str, Any]:
-    """The whole command: bundle (train/val only), train, int8 check on val, write the artefacts."""
+def finetune(
+    data_dir: Path, out: Path, cache_dir: str | None, name: str, device: torch.device, budget_s: float | None = None
+) -> dict[str, Any]:
+    """The whole command: bundle (train/val only), train, int8 check on val, write the artefacts.
+
+    Training checkpoints beside the bundle every 10 minutes, so an interrupted run (a killed process,
+    or ``budget_s`` spent: :class:`~sentiment.training.finetune_core.Paused`) continues where it was.
+    """
     started = time.perf_counter()
     config = core.config_by_name(name)
     with progress_bar("preparing the encoder") as progress:
@@ -244,7 +262,8 @@ def finetune(data_dir: Path, out: Path, cache_dir: str | None, name: str, device
     bundle_path = cache_root(cache_dir) / "finetune" / "bundle.safetensors"
     write_bundle(bundle_path, data_dir, cache_dir)
     bundle = core.load_bundle(bundle_path)
-    model, report = core.train(bundle, config, device, log=log.info)
+    resume = core.Resume(bundle_path.with_name(f"{config.name}.ckpt"), budget_s=budget_s)
+    model, report = core.train(bundle, config, device, log=log.info, resume=resume)
     tensors = core.adapter_tensors(model, config)
     staging = out / f".{ADAPTER_FILE}.tmp"
     core.save_adapter(tensors, staging, core.adapter_metadata(bundle, config, report))

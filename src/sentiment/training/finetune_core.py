@@ -366,13 +366,55 @@ def split_scores(probabilities: np.ndarray, split: Split, languages: list[str]) 
     return {"macro_f1": per_language, "mean_macro_f1": round(sum(per_language.values()) / len(per_language), 2)}
 
 
+@dataclass(frozen=True)
+class Resume:
+    """Where a run keeps its checkpoint, how often it writes it, and how long one call may train.
+
+    On two CPU cores a run takes hours and a session can be cut off: the run writes its whole state
+    (trainable weights, optimiser, schedule, random states, position in the epoch, moving average,
+    best epoch so far) every ``every_s`` seconds and when ``budget_s`` (or, for tests,
+    ``stop_after_steps``) is spent, then raises :class:`Paused`. The same call again continues from
+    there and ends with exactly the weights an uninterrupted run would have.
+    """
+
+    path: Path
+    every_s: float = 600.0
+    budget_s: float | None = None
+    stop_after_steps: int | None = None
+
+
+class Paused(Exception):
+    """Training stopped at its budget with its state saved; run the same command again to continue."""
+
+    def __init__(self, path: Path, step: int, total: int) -> None:
+        super().__init__(f"training paused at step {step} of {total}; state saved in {path}: run it again to continue")
+        self.path, self.step, self.total = path, step, total
+
+
+def _fingerprint(bundle: Bundle, config: TrainConfig) -> str:
+    """What a checkpoint must match to be resumed: the recipe and the data it was trained on."""
+    train_split = bundle.splits["train"]
+    data = {"config": asdict(config), "n": len(train_split.ids), "head": train_split.ids[:3], "meta": bundle.meta}
+    return json.dumps(data, sort_keys=True, default=str)
+
+
+def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    """Write atomically: a run killed while saving keeps its previous checkpoint."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(path.name + ".tmp")
+    torch.save(state, staging)
+    staging.replace(path)
+
+
 def train(
-    bundle: Bundle, config: TrainConfig, device: torch.device, log: Any = print
+    bundle: Bundle, config: TrainConfig, device: torch.device, log: Any = print, resume: Resume | None = None
 ) -> tuple[nn.Module, dict[str, Any]]:
     """Train one recipe; return the model at its best val epoch and a report of every epoch.
 
     Deterministic for a given seed on a given device (shuffling from ``random.Random(seed)``, weights
-    from ``torch.manual_seed(seed)``); CPU and GPU differ only by floating-point summation order.
+    from ``torch.manual_seed(seed)``); CPU and GPU differ only by floating-point summation order. With
+    ``resume``, the run continues from its checkpoint if there is one (see :class:`Resume`), and may
+    raise :class:`Paused`.
     """
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = False  # stay numerically close to the CPU run
@@ -403,10 +445,57 @@ def train(
     average = {n: p.detach().clone() for n, p in trained} if config.ema else {}
     epochs: list[dict[str, Any]] = []
     best: tuple[float, int, dict[str, torch.Tensor]] | None = None
-    for epoch in range(1, config.epochs + 1):
+    first_epoch, first_batch, running, elapsed = 1, 0, 0.0, 0.0
+    fingerprint = _fingerprint(bundle, config)
+    saved: dict[str, Any] | None = None
+    if resume is not None and resume.path.exists():
+        saved = torch.load(resume.path, weights_only=False)
+        if saved["fingerprint"] != fingerprint:
+            raise ValueError(f"{resume.path} was saved by another recipe or data; remove it to start afresh")
+        _assign(model, saved["weights"])
+        optimizer.load_state_dict(saved["optimizer"])
+        schedule.load_state_dict(saved["schedule"])
+        average, epochs, best = saved["average"], saved["epochs"], saved["best"]
+        first_epoch, first_batch, running, elapsed = saved["epoch"], saved["batch"], saved["running"], saved["elapsed"]
+        rng.setstate(saved["epoch_rng"])
+        torch.set_rng_state(saved["torch_rng"])
+        if saved["cuda_rng"] is not None:
+            torch.cuda.set_rng_state_all(saved["cuda_rng"])
+        log(f"{config.name}: resumed at epoch {first_epoch}, batch {first_batch} of {steps_per_epoch}")
+    started -= elapsed
+    call_started = last_save = time.perf_counter()
+    steps_this_call = 0
+
+    def checkpoint(epoch: int, batch_index: int, epoch_rng: object) -> None:
+        assert resume is not None
+        state = {
+            "fingerprint": fingerprint, "weights": {n: p.detach().clone() for n, p in trained},
+            "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(), "average": average,
+            "epochs": epochs, "best": best, "epoch": epoch, "batch": batch_index, "running": running,
+            "elapsed": time.perf_counter() - started, "epoch_rng": epoch_rng, "torch_rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state_all() if device.type == "cuda" else None,
+        }  # fmt: skip
+        _save_checkpoint(resume.path, state)
+
+    for epoch in range(first_epoch, config.epochs + 1):
         model.train()
-        running = 0.0
-        for batch in train_batches(len(train_ids), lengths, config.batch_size, rng):
+        if epoch != first_epoch or saved is None:
+            running = 0.0
+        epoch_rng = rng.getstate()
+        batches = train_batches(len(train_ids), lengths, config.batch_size, rng)
+        for batch_index in range(first_batch if epoch == first_epoch else 0, len(batches)):
+            if resume is not None:
+                now = time.perf_counter()
+                out_of_budget = (resume.budget_s is not None and now - call_started > resume.budget_s) or (
+                    resume.stop_after_steps is not None and steps_this_call >= resume.stop_after_steps
+                )
+                if out_of_budget or now - last_save > resume.every_s:
+                    checkpoint(epoch, batch_index, epoch_rng)
+                    last_save = now
+                if out_of_budget:
+                    raise Paused(resume.path, (epoch - 1) * steps_per_epoch + batch_index, total)
+            steps_this_call += 1
+            batch = batches[batch_index]
             input_ids, mask = pad_batch([train_ids[i] for i in batch], pad_id, device)
             logits = model(input_ids=input_ids, attention_mask=mask).logits
             loss = loss_fn(logits.float(), labels[batch].to(device))
@@ -438,6 +527,8 @@ def train(
         _assign(model, current)
     assert best is not None
     _assign(model, best[2])
+    if resume is not None:
+        resume.path.unlink(missing_ok=True)
     report: dict[str, Any] = {
         "config": asdict(config),
         "device": device.type,
