@@ -84,7 +84,7 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
 
 
 def test_a_missing_calibration_says_how_to_build_it(tmp_path: Path) -> None:
-    with pytest.raises(ModelError, match=r"python -m sentiment\.model\.topics_eval"):
+    with pytest.raises(ModelError, match=r"python -m sentiment\.training\.topics_eval"):
         Calibration.load(tmp_path / "nope.json")
 
 
