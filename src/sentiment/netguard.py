@@ -97,9 +97,13 @@ def transport(*, allow_private: bool, resolver: Resolver = resolve) -> httpx.HTT
     """An httpx transport that refuses non-public addresses unless ``allow_private``.
 
     TLS still verifies the certificate against the host name (httpcore passes it as the server name
-    separately from the address connected to).
+    separately from the address connected to). httpx builds its transport's connection pool itself
+    and takes no network backend, so the pool is replaced with one that has the guarded backend; the
+    tests that open real sockets through it fail if a new httpx changes that. A proxy named by
+    ``HTTP(S)_PROXY`` in the environment connects on the monitor's behalf (httpx mounts it in front of
+    this transport): there the proxy's own rules decide.
     """
-    result = httpx.HTTPTransport(trust_env=False)
+    result = httpx.HTTPTransport()
     if not allow_private:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
         result._pool = httpcore.ConnectionPool(
