@@ -56,6 +56,21 @@ def test_a_sentence_longer_than_the_window_is_cut_into_windows(tok: Tokenizer) -
     assert [len(ids) for ids in parts.ids] == [512, 512, 2 + 1200 - 2 * 510]
 
 
+def test_max_text_tokens_keeps_only_a_texts_first_tokens_and_says_so(tok: Tokenizer) -> None:
+    sentence_tokens = len(tok.encode(SENTENCE, add_special_tokens=False).ids)
+    long_text = " ".join([SENTENCE] * 60)  # over the 512 window
+    short_text = " ".join([SENTENCE] * 3)  # fits the window, but not a budget of 30 tokens
+    parts = plan_parts(tok, ["Good.", short_text, long_text], max_tokens=512, max_text_tokens=30)
+    assert parts.truncated == [False, True, True]
+    assert parts.owner == [0, 1, 2]
+    assert [len(ids) - 2 for ids in parts.ids] == [len(parts.ids[0]) - 2, 30, 30]
+    assert parts.ids[1] == parts.ids[2]  # both start with the same sentences
+    assert 30 > sentence_tokens  # the cut falls inside the second sentence
+    uncapped = plan_parts(tok, [short_text, long_text], max_tokens=512)
+    assert uncapped.truncated == [False, False]
+    assert sum(w for w, o in zip(uncapped.weight, uncapped.owner, strict=True) if o == 1) == 60 * sentence_tokens
+
+
 def test_parts_combine_into_the_token_weighted_mean() -> None:
     parts = Parts(ids=[[0], [0], [0]], owner=[0, 0, 1], weight=[300, 100, 5])
     probabilities = np.array([[0.8, 0.1, 0.1], [0.0, 0.2, 0.8], [0.2, 0.3, 0.5]])

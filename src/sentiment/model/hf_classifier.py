@@ -22,6 +22,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from sentiment.errors import ModelError
 from sentiment.model.encoder import configure_threads, length_batches
 from sentiment.model.progress import Progress, no_progress
+from sentiment.model.scorer import Reading
 from sentiment.records import LABELS
 
 _WEIGHT_FILES = ("config.json", "model.safetensors", "pytorch_model.bin")
@@ -101,14 +102,20 @@ class HFClassifierBackend:
         self.columns = label_columns(dict(self.model.config.id2label))
         self.max_tokens = min(max_tokens, int(getattr(self.tokenizer, "model_max_length", max_tokens)))
 
-    def truncated(self, texts: Sequence[str]) -> list[bool]:
-        """Which texts do not fit the model's window (it reads their first ``max_tokens`` tokens)."""
-        ids: list[list[int]] = self.tokenizer(list(texts), truncation=False)["input_ids"]
-        return [len(i) > self.max_tokens for i in ids]
+    def read(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> Reading:
+        """Probabilities, and which texts did not fit the window (only their first ``max_tokens`` read).
 
-    def probabilities(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> np.ndarray:
+        One tokenisation for all; only the texts over the window are tokenised again, with the
+        tokenizer's own truncation (it knows where its special tokens go).
+        """
         progress = progress or no_progress
-        ids: list[list[int]] = self.tokenizer(list(texts), truncation=True, max_length=self.max_tokens)["input_ids"]
+        ids: list[list[int]] = self.tokenizer(list(texts), truncation=False)["input_ids"]
+        truncated = [len(row) > self.max_tokens for row in ids]
+        long = [i for i, cut in enumerate(truncated) if cut]
+        if long:
+            cut_ids = self.tokenizer([texts[i] for i in long], truncation=True, max_length=self.max_tokens)
+            for i, row in zip(long, cut_ids["input_ids"], strict=True):
+                ids[i] = row
         out = np.zeros((len(ids), len(LABELS)))
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         done = 0
@@ -119,4 +126,4 @@ class HFClassifierBackend:
                 out[batch] = torch.softmax(logits, dim=-1)[:, self.columns].numpy()
                 done += len(batch)
                 progress(done, len(ids))
-        return out
+        return Reading(out, truncated)

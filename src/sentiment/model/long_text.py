@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from tokenizers import Tokenizer
@@ -26,11 +26,13 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])\s*|\n+")
 
 @dataclass(frozen=True)
 class Parts:
-    """The token ids to score and, per part, which text it belongs to and its weight (token count)."""
+    """The token ids to score and, per part, which text it belongs to and its weight (token count);
+    ``truncated`` says, per text, whether only its first ``max_text_tokens`` tokens are in the parts."""
 
     ids: list[list[int]]
     owner: list[int]
     weight: list[int]
+    truncated: list[bool] = field(default_factory=list)
 
     def combine(self, probabilities: np.ndarray, n_texts: int) -> np.ndarray:
         """Per text, the token-weighted mean of its parts' probability rows."""
@@ -55,34 +57,34 @@ def plan_parts(
 
     ``tokenizer`` must add ``<s>``/``</s>`` itself and must not truncate (the caller disables it).
     ``max_text_tokens`` bounds the work one text can cause: only its first that many tokens are read
-    (a 1 MB paste would otherwise cost a minute and a gigabyte), see :func:`read_in_part`.
+    (a 1 MB paste would otherwise cost a minute and a gigabyte), and :attr:`Parts.truncated` says which
+    texts were cut.
     """
     bos, eos = tokenizer.token_to_id("<s>"), tokenizer.token_to_id("</s>")
     room = max_tokens - 2
     ids: list[list[int]] = []
     owner: list[int] = []
     weight: list[int] = []
+    truncated: list[bool] = []
     for index, encoding in enumerate(tokenizer.encode_batch(list(texts))):
-        if len(encoding.ids) <= max_tokens:
+        cut = max_text_tokens is not None and len(encoding.ids) - 2 > max_text_tokens
+        truncated.append(cut)
+        if len(encoding.ids) <= max_tokens and not cut:
             ids.append(encoding.ids)
             owner.append(index)
             weight.append(max(1, len(encoding.ids) - 2))
             continue
-        budget = max_text_tokens if max_text_tokens is not None else len(encoding.ids)
+        budget = max_text_tokens
         for chunk in _pack(tokenizer, texts[index], room):
-            chunk = chunk[:budget]
-            if not chunk:
-                break
-            budget -= len(chunk)
+            if budget is not None:
+                chunk = chunk[:budget]
+                if not chunk:
+                    break
+                budget -= len(chunk)
             ids.append([bos, *chunk, eos])
             owner.append(index)
             weight.append(len(chunk))
-    return Parts(ids, owner, weight)
-
-
-def read_in_part(tokenizer: Tokenizer, texts: Sequence[str], max_text_tokens: int) -> list[bool]:
-    """Per text, whether it has more than ``max_text_tokens`` tokens (so only its start is read)."""
-    return [len(e.ids) - 2 > max_text_tokens for e in tokenizer.encode_batch(list(texts))]
+    return Parts(ids, owner, weight, truncated)
 
 
 def _pack(tokenizer: Tokenizer, text: str, room: int) -> list[list[int]]:

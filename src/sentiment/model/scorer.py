@@ -9,7 +9,7 @@ Face classifier directory (:mod:`sentiment.model.hf_classifier`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, overload
+from typing import NamedTuple, Protocol, overload
 
 import numpy as np
 
@@ -18,14 +18,19 @@ from sentiment.model.progress import Progress
 from sentiment.records import LABELS, Prediction
 
 
+class Reading(NamedTuple):
+    """A backend's reading of some texts: ``(n, 3)`` probabilities in ``LABELS`` order and, per text,
+    whether only part of it was read (a cap on the work one text can cause)."""
+
+    probabilities: np.ndarray
+    truncated: list[bool]
+
+
 class Backend(Protocol):
-    """Something that maps texts to an ``(n, 3)`` array of probabilities in ``LABELS`` order."""
+    """Something that reads texts: probabilities, and which texts it read only in part, from one
+    tokenisation (the truncation is decided where the tokens are)."""
 
-    def probabilities(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> np.ndarray: ...
-
-    def truncated(self, texts: Sequence[str]) -> list[bool]:
-        """Per text, whether the backend reads only part of it (a cap on the work one text can cause)."""
-        ...
+    def read(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> Reading: ...
 
 
 class SentimentModel:
@@ -59,18 +64,20 @@ class SentimentModel:
 
     def predict_proba(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
         """The raw ``(n, 3)`` probability matrix (columns in ``LABELS`` order), for evaluation."""
+        return self._read(texts, progress).probabilities
+
+    def _read(self, texts: Sequence[str], progress: Progress | None) -> Reading:
         items = list(texts)
         for index, text in enumerate(items):
             if not isinstance(text, str):
                 raise ModelError(f"text {index} is a {type(text).__name__}; predict takes strings only")
         if not items:
-            return np.zeros((0, len(LABELS)))
-        return self.backend.probabilities(items, self.batch_size, progress)
+            return Reading(np.zeros((0, len(LABELS))), [])
+        return self.backend.read(items, self.batch_size, progress)
 
     def _predict(self, texts: list[str], progress: Progress | None) -> list[Prediction]:
-        rows = self.predict_proba(texts, progress=progress)
-        flags = self.backend.truncated(texts) if texts else []
-        return [to_prediction(row, cut) for row, cut in zip(rows, flags, strict=True)]
+        reading = self._read(texts, progress)
+        return [to_prediction(row, cut) for row, cut in zip(reading.probabilities, reading.truncated, strict=True)]
 
     def __repr__(self) -> str:
         return f"SentimentModel(model_id={self.model_id!r}, version={self.version!r})"

@@ -435,7 +435,7 @@ def int8_check(adapter_path: Path, mixture: Mixture, cache_dir: str | None) -> d
         for group in mixture.groups:
             texts, gold = group.texts["val"], group.labels["val"]
             start = time.perf_counter()
-            predicted = backend.probabilities(texts, ModelSettings().batch_size, None).argmax(axis=1).tolist()
+            predicted = backend.read(texts, ModelSettings().batch_size, None).probabilities.argmax(axis=1).tolist()
             seconds += time.perf_counter() - start
             count += len(texts)
             labels_by_precision[precision] += predicted
