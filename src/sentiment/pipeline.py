@@ -162,10 +162,7 @@ def score_pending(
         added = store.insert_scores(scores, run_id=stats.run_id)
         done += added
         stats.scored += added
-        store.update_run(stats.run_id, stats=stats.as_row())
-        log.info("scored %d of %d pending mentions", min(start + batch_size, len(pending)), len(pending))
-        if progress:
-            progress(min(start + batch_size, len(pending)), len(pending))
+        _committed(store, stats, "scored %d of %d pending mentions", start + len(chunk), len(pending), progress)
     return done
 
 
@@ -206,11 +203,19 @@ def assign_topics(
         new = store.insert_topics(rows, run_id=stats.run_id)
         added += new
         stats.topics += new
-        store.update_run(stats.run_id, stats=stats.as_row())
-        log.info("topics for %d of %d mentions", min(start + batch_size, len(pending)), len(pending))
-        if progress:
-            progress(min(start + batch_size, len(pending)), len(pending))
+        _committed(store, stats, "topics for %d of %d mentions", start + len(chunk), len(pending), progress)
     return added
+
+
+def _committed(
+    store: Store, stats: RunStats, message: str, reached: int, total: int, progress: Progress | None
+) -> None:
+    """After a batch is committed: the run row's counters (a crash leaves true totals), a log line with
+    ``message`` % (reached, total), and the progress bar."""
+    store.update_run(stats.run_id, stats=stats.as_row())
+    log.info(message, reached, total)
+    if progress:
+        progress(reached, total)
 
 
 def _prediction(score: Score) -> Prediction:
@@ -252,7 +257,7 @@ def send_notifications(
     with httpx.Client(transport=transport, headers={"User-Agent": monitor.http.user_agent}) as client:
         counts = notify(store, monitor.channels, client, run_id=stats.run_id)
     stats.notifications += counts["sent"]
-    stats.channels_attempted = max(stats.channels_attempted, counts["channels_attempted"])
+    stats.channels_attempted = counts["channels_attempted"]
     stats.channels_failed = counts["channels_failed"]
     if counts["failed"]:
         stats.skipped["notification_failed"] += counts["failed"]

@@ -41,6 +41,17 @@ RUN_COUNTERS = (
     "fetched", "new_mentions", "duplicates", "scored", "topics", "alerts", "notifications", "sources_ok",
     "sources_failed",
 )  # fmt: skip
+#: Run counter -> the rows that carry a run's id ($r) and count for it: what a dead run really stored.
+_ROWS_OF_A_RUN = {
+    "new_mentions": "mentions WHERE first_run_id = $r",
+    "duplicates": "mentions WHERE first_run_id = $r AND duplicate_of IS NOT NULL",
+    "scored": "scores WHERE run_id = $r",
+    "topics": "mention_topics WHERE run_id = $r",
+    "alerts": "alerts WHERE run_id = $r",
+    "notifications": "notifications WHERE run_id = $r",
+    "sources_ok": "source_runs WHERE run_id = $r AND status <> 'failed'",
+    "sources_failed": "source_runs WHERE run_id = $r AND status = 'failed'",
+}
 
 
 def _sql(name: str) -> str:
@@ -295,20 +306,11 @@ class Store:
         rows behind them and keep their last written values).
         """
         stale = [str(r[0]) for r in self.con.execute("SELECT run_id FROM runs WHERE status = 'running'").fetchall()]
+        counted = ", ".join(f"(SELECT count(*) FROM {rows}) AS {name}" for name, rows in _ROWS_OF_A_RUN.items())
         for run_id in stale:
-            row = self.con.execute(
-                "SELECT (SELECT count(*) FROM mentions WHERE first_run_id = $r),"
-                " (SELECT count(*) FROM mentions WHERE first_run_id = $r AND duplicate_of IS NOT NULL),"
-                " (SELECT count(*) FROM scores WHERE run_id = $r),"
-                " (SELECT count(*) FROM mention_topics WHERE run_id = $r),"
-                " (SELECT count(*) FROM alerts WHERE run_id = $r),"
-                " (SELECT count(*) FROM notifications WHERE run_id = $r),"
-                " (SELECT count(*) FROM source_runs WHERE run_id = $r AND status <> 'failed'),"
-                " (SELECT count(*) FROM source_runs WHERE run_id = $r AND status = 'failed')",
-                {"r": run_id},
-            ).fetchone()
+            row = self.con.execute(f"SELECT {counted}", {"r": run_id}).fetchone()
             assert row is not None
-            counts = dict(zip(RUN_COUNTERS[1:], row, strict=True))
+            counts = dict(zip(_ROWS_OF_A_RUN, row, strict=True))
             self.con.execute(
                 "UPDATE runs SET status = 'interrupted', finished_at = ?, error = ?, "
                 + ", ".join(f"{k} = ?" for k in counts)
