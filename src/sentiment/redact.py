@@ -26,16 +26,19 @@ _PARAM = re.compile(r"(?P<name>[^&=;]*)(?P<eq>=?)(?P<value>[^&;]*)")
 _MIN_SECRET_CHARS = 6
 
 _lock = threading.Lock()
-_secrets: set[str] = set()
+#: Registered secrets, longest first (a secret containing another is masked whole); replaced as a new
+#: tuple on registration, so every log record reads it without locking or sorting.
+_secrets: tuple[str, ...] = ()
 _installed = False
 
 
 def register_secret(value: str | None) -> None:
     """Never log ``value`` (a token, a password, a webhook URL); too short a value is ignored, since
     masking every "abc" in every line would hide more than it protects."""
+    global _secrets
     if value and len(value.strip()) >= _MIN_SECRET_CHARS:
         with _lock:
-            _secrets.add(value.strip())
+            _secrets = tuple(sorted({*_secrets, value.strip()}, key=len, reverse=True))
 
 
 def _masked_query(query: str) -> str:
@@ -52,9 +55,7 @@ def _url(match: re.Match[str]) -> str:
 
 def redact(text: str) -> str:
     """``text`` with URL userinfo, query values and registered secrets masked."""
-    with _lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
+    for secret in _secrets:
         if secret in text:
             text = text.replace(secret, MASK)
     return _URL.sub(_url, text) if "://" in text else text
