@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sentiment.errors import ModelError
 from sentiment.training import reading
 from sentiment.training.data import LANGUAGES, default_data_dir, load_split
+from sentiment.training.finetune import write_bundle
 from sentiment.training.mixture import TRAIN_PER_GROUP, VAL_PER_GROUP, load_mixture
 
 
@@ -45,3 +48,10 @@ def test_a_held_out_language_is_left_out_of_training_and_validation() -> None:
         load_mixture("reading", default_data_dir(), hold_out="xx")
     with pytest.raises(ModelError, match="allowed: --mixture reading"):
         load_mixture("umsab", default_data_dir(), hold_out="id")
+
+
+def test_a_bundle_with_umsab_test_splits_needs_the_umsab_mixture(tmp_path: Path) -> None:
+    mixture = load_mixture("reading", default_data_dir())
+    with pytest.raises(ModelError, match="allowed: --with-test with --mixture umsab"):
+        write_bundle(tmp_path / "b.safetensors", mixture, None, with_test_from=default_data_dir())
+    assert not (tmp_path / "b.safetensors").exists()

@@ -36,6 +36,7 @@ from safetensors.torch import save_file as save_torch_file
 from tokenizers import Tokenizer
 
 from sentiment.config import ModelSettings
+from sentiment.errors import ModelError
 from sentiment.model import EMBEDDED_MODEL_ID, adapter_version, default_model_dir
 from sentiment.model.classifier import (
     CALIBRATION_PREFIX,
@@ -156,8 +157,13 @@ def write_bundle(
     """Write the training bundle and check that it dequantises to the rebuilt encoder's exact weights.
 
     ``with_test_from`` (the umsab folder) adds its test splits, for runs elsewhere to score for the
-    record; choices never read them.
+    record; choices never read them. Only the umsab mixture's groups are umsab languages.
     """
+    if with_test_from is not None and mixture.name != "umsab":
+        raise ModelError(
+            f"--with-test adds xlm-t-umsab's test splits, which the {mixture.name} mixture's groups are not; "
+            "allowed: --with-test with --mixture umsab"
+        )
     source = bundled_weights()
     header = read_header(source)
     encoder_dir = ensure_encoder(cache_dir)
