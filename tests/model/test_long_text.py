@@ -65,7 +65,7 @@ def test_max_text_tokens_keeps_only_a_texts_first_tokens_and_says_so(tok: Tokeni
     assert parts.owner == [0, 1, 2]
     assert [len(ids) - 2 for ids in parts.ids] == [len(parts.ids[0]) - 2, 30, 30]
     assert parts.ids[1] == parts.ids[2]  # both start with the same sentences
-    assert 30 > sentence_tokens  # the cut falls inside the second sentence
+    assert sentence_tokens < 30  # the cut falls inside the second sentence
     uncapped = plan_parts(tok, [short_text, long_text], max_tokens=512)
     assert uncapped.truncated == [False, False]
     assert sum(w for w, o in zip(uncapped.weight, uncapped.owner, strict=True) if o == 1) == 60 * sentence_tokens
