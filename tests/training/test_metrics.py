@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from sentiment.training.metrics import accuracy, confusion_matrix, macro_f1, per_class_f1
+from sentiment.training import finetune_core as core
+from sentiment.training.metrics import accuracy, confusion_matrix, macro_f1, macro_f1_gold_classes, per_class_f1
 
 
 def test_macro_f1_matches_a_hand_computed_example() -> None:
@@ -33,3 +35,20 @@ def test_length_mismatch_is_an_error() -> None:
         macro_f1([0, 1], [0])
     with pytest.raises(ValueError, match="gold has 1 labels but predicted has 2"):
         accuracy([0], [0, 1])
+
+
+def test_macro_f1_over_gold_classes_gives_a_two_class_set_the_same_ceiling() -> None:
+    gold = [0, 0, 2, 2]
+    assert macro_f1_gold_classes(gold, gold) == 1.0
+    # A "neutral" answer on a positive/negative set is a miss for the positive class only.
+    assert macro_f1_gold_classes(gold, [0, 0, 2, 1]) == pytest.approx((1.0 + 2 / 3) / 2)
+    assert macro_f1(gold, gold) == pytest.approx(2 / 3)
+
+
+def test_training_and_card_metrics_agree_on_gold_classes() -> None:
+    gold, predicted = [0, 1, 1, 2, 2, 2, 0], [0, 1, 2, 2, 0, 2, 1]
+    assert core.macro_f1(np.array(gold), np.array(predicted)) == pytest.approx(macro_f1(gold, predicted))
+    two = [0, 2, 2, 0]
+    assert core.macro_f1(np.array(two), np.array([0, 1, 2, 2])) == pytest.approx(
+        macro_f1_gold_classes(two, [0, 1, 2, 2])
+    )

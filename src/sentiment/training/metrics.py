@@ -39,6 +39,14 @@ def macro_f1(gold: Sequence[int], predicted: Sequence[int], n_classes: int = 3) 
     return sum(scores) / len(scores)
 
 
+def macro_f1_gold_classes(gold: Sequence[int], predicted: Sequence[int], n_classes: int = 3) -> float:
+    """Mean F1 over the classes present in ``gold`` (a two-class set's ceiling stays 1; see
+    ``finetune_core.macro_f1``, the same definition on arrays)."""
+    scores = per_class_f1(gold, predicted, n_classes)
+    present = sorted(set(gold))
+    return sum(scores[c] for c in present) / len(present) if present else 0.0
+
+
 def accuracy(gold: Sequence[int], predicted: Sequence[int]) -> float:
     """Share of texts whose predicted class is the gold class (0 for no texts)."""
     if len(gold) != len(predicted):
