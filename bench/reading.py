@@ -18,8 +18,9 @@ anchor, "(unverified)" where the set's README says so), then one line per set, a
 mean over the set's languages. "Previous committed model" means ``models/reading/labels.json``: the
 product labels of the last ``--write`` run, one character per test text (``-`` negative, ``0``
 neutral, ``+`` positive) in test-id order, so a change that helps one set and hurts another shows
-at once. ``--write`` stores that file and the figures (``models/reading/results.json``); it refuses
-``--limit``. ``--limit N`` scores at most the first N test texts per set and language (a quick check).
+at once. ``--write`` stores that file and the figures (``models/reading/results.json``) and
+regenerates the model card, which shows them; it refuses ``--limit``. ``--json FILE`` writes the
+full results to ``FILE`` too (a candidate model's figures, for ``sentiment.training.attempts``). ``--limit N`` scores at most the first N test texts per set and language (a quick check).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from typing import Any
 
 import torch
 
-from sentiment.model import SentimentModel, load_model
+from sentiment.model import SentimentModel, default_adapter_path, load_model
+from sentiment.training.evaluate import write_card
 from sentiment.training.metrics import accuracy, macro_f1
 from sentiment.training.reading import SETS, SPLITS_DIR, Example, ReadingSet, languages, shared_data_dir
 
@@ -211,6 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/reading.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help="store models/reading/results.json and labels.json")
     parser.add_argument("--limit", type=int, default=None, help="at most N test texts per set and language")
+    parser.add_argument("--json", type=Path, default=None, help="also write the full results to this file")
     args = parser.parse_args(argv)
     if args.write and args.limit:
         parser.error("--write stores the figures of full test splits: leave out --limit")
@@ -222,9 +225,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for row in table(results):
         print(row)
     print(f"{results['texts']} texts in {results['seconds']:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if args.write:
         RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         LABELS_FILE.write_text(json.dumps(labels, indent=1) + "\n", encoding="utf-8")
+        write_card(default_adapter_path().parent)
     print(json.dumps(headline(results)))
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from sentiment.model import adapter_version, default_adapter_path
 from sentiment.training.card import render_card
 from sentiment.training.data import LANGUAGES
-from sentiment.training.evaluate import parse_anchors
+from sentiment.training.evaluate import card_data, parse_anchors
 
 MODEL_DIR = default_adapter_path().parent
 
@@ -27,29 +28,50 @@ def test_published_anchors_are_parsed_from_the_data_readme(shared_data: Path) ->
 
 
 def test_committed_artefacts_belong_to_the_committed_adapter() -> None:
-    training, evaluation, speed = _load("training.json"), _load("evaluation.json"), _load("speed.json")
+    data = card_data(MODEL_DIR)
     version = adapter_version(default_adapter_path())
-    assert training["version"] == evaluation["version"] == version
-    assert speed["product"].startswith("load_model() (int8)") and training["int8_check"]["verified"]
+    assert data.training["version"] == data.evaluation["version"] == version
+    assert data.reading is not None and data.reading["model"]["version"] == version
+    assert data.speed is not None and data.speed["product"].startswith("load_model() (int8)")
+    assert data.training["int8_check"]["verified"]
     assert default_adapter_path().stat().st_size < 16 * 2**20
-    assert training["data"]["test_used"] is False
-    assert set(evaluation["languages"]) == set(LANGUAGES)
-    mean = sum(r["macro_f1"] for r in evaluation["languages"].values()) / len(LANGUAGES)
-    assert evaluation["mean_macro_f1"] == pytest.approx(mean, abs=0.01)
+    assert data.training["data"]["test_used"] is False
+    assert set(data.evaluation["languages"]) == set(LANGUAGES)
+    mean = sum(r["macro_f1"] for r in data.evaluation["languages"].values()) / len(LANGUAGES)
+    assert data.evaluation["mean_macro_f1"] == pytest.approx(mean, abs=0.01)
+    if data.heldout is not None:
+        assert data.heldout["adopted"]["version"] == version
 
 
 def test_the_committed_card_is_the_rendering_of_the_committed_results() -> None:
-    training, evaluation, speed = _load("training.json"), _load("evaluation.json"), _load("speed.json")
-    card = render_card(training, evaluation, speed)
+    data = card_data(MODEL_DIR)
+    card = render_card(data)
     assert (MODEL_DIR / "README.md").read_text(encoding="utf-8") == card
-    for lang in LANGUAGES:
-        assert (
-            f"| {lang} | {evaluation['languages'][lang]['n']} | {evaluation['languages'][lang]['macro_f1']:.1f} |"
-            in card
-        )
+    for lang, result in data.evaluation["languages"].items():
+        assert f"| {lang} | {result['n']} | {result['macro_f1']:.1f} |" in card
+    assert data.reading is not None
+    for name, entry in data.reading["sets"].items():
+        for lang, figures in entry["languages"].items():
+            assert f"| {name} | {lang} | {figures['n']} | {entry['metric']} | **{figures['value']:.1f}** |" in card
+    for source in data.evaluation.get("training_sources", []):
+        assert source["licence"] in card
     assert "python -m sentiment.training.finetune" in card and "Known weaknesses" in card
-    assert f"Ratio **{speed['ratio']:.2f}x**" in card and "## Long texts" in card
-    chosen = training["method"]["config"]["name"]
-    assert f"`{chosen}` (chosen)" in card  # every attempt is listed, the chosen one marked
-    assert max(a["val_mean_macro_f1"] for a in training["attempts"]) == training["attempts"][0]["val_mean_macro_f1"]
-    assert training["attempts"][0]["config"]["name"] == chosen  # chosen on val, best first
+    assert data.speed is not None and f"Ratio **{data.speed['ratio']:.2f}x**" in card and "## Long texts" in card
+    for attempt in data.attempts:
+        assert f"| {attempt['round']} | `{attempt['config']['name']}`" in card  # every attempt is listed
+
+
+def test_the_card_says_which_targets_are_missed() -> None:
+    data = card_data(MODEL_DIR)
+    assert data.reading is not None
+    reading = copy.deepcopy(data.reading)
+    reading["model"]["version"] = data.training["version"]
+    for figures in reading["sets"]["semeval2016-absa"]["languages"].values():
+        figures["macro_f1"] = 80.0
+    reading["sets"]["germeval2017"]["value"] = 70.0
+    data.reading = reading
+    card = render_card(data)
+    assert "least 75 in each language:\n  met (en 80.0, es 80.0, fr 80.0, ru 80.0)" in card
+    assert "document accuracy at least 78: **not met** (70.0)" in card
+    reading["model"]["version"] = "2.0-0000000000"
+    assert "These figures are of model 2.0-0000000000, not this one" in render_card(data)

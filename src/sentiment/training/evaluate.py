@@ -3,8 +3,8 @@
 
 Scores each xlm-t-umsab language's test split through the production path (``load_model()`` and
 ``SentimentModel.predict``, so batching, precision and preprocessing are the ones users get), writes
-``evaluation.json`` beside the adapter and regenerates ``README.md`` from it, ``training.json`` and,
-when ``bench/scoring.py --write`` has run, ``speed.json``.
+``evaluation.json`` beside the adapter (with the training sets' licences) and regenerates ``README.md``
+(see :mod:`sentiment.training.card` for what it is rendered from).
 The published XLM-T scores are parsed from the data set's README so the card shows them beside ours.
 """
 
@@ -25,9 +25,12 @@ from sentiment.config import ModelSettings
 from sentiment.model import default_adapter_path, load_model
 from sentiment.progress import progress_bar
 from sentiment.records import LABELS
-from sentiment.training.card import render_card
+from sentiment.training.attempts import ATTEMPTS
+from sentiment.training.card import CardData, render_card
 from sentiment.training.data import LANGUAGES, default_data_dir, load_split
+from sentiment.training.heldout import RESULT_FILE
 from sentiment.training.metrics import accuracy, confusion_matrix, macro_f1, per_class_f1
+from sentiment.training.reading import SETS, SPLITS_DIR
 
 log = logging.getLogger("sentiment.training.evaluate")
 _DEVANAGARI = re.compile("[\u0900-\u097f]")
@@ -44,19 +47,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     out_dir = default_adapter_path().parent
     evaluation = evaluate(args.data, args.cache_dir, args.batch_size)
+    evaluation["training_sources"] = training_sources(out_dir)
     (out_dir / "evaluation.json").write_text(json.dumps(evaluation, indent=2) + "\n", encoding="utf-8")
     write_card(out_dir)
     log.info("test mean macro-F1 %.2f; wrote %s", evaluation["mean_macro_f1"], out_dir)
     return 0
 
 
+def card_data(out_dir: Path) -> CardData:
+    """What the card is rendered from: the committed JSON files (speed, reading and held-out figures
+    only once their commands have written them)."""
+
+    def optional(path: Path) -> Any:
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    return CardData(
+        training=json.loads((out_dir / "training.json").read_text(encoding="utf-8")),
+        evaluation=json.loads((out_dir / "evaluation.json").read_text(encoding="utf-8")),
+        attempts=optional(out_dir / ATTEMPTS) or [],
+        speed=optional(out_dir / "speed.json"),
+        reading=optional(SPLITS_DIR / "results.json"),
+        heldout=optional(out_dir / RESULT_FILE),
+    )
+
+
 def write_card(out_dir: Path) -> None:
-    """Regenerate README.md from the committed JSON files (speed.json is optional)."""
+    """Regenerate README.md from the committed JSON files."""
+    (out_dir / "README.md").write_text(render_card(card_data(out_dir)), encoding="utf-8")
+
+
+def training_sources(out_dir: Path) -> list[dict[str, str]]:
+    """The reading sets the committed model was trained on, with what they measure and their licence."""
     training = json.loads((out_dir / "training.json").read_text(encoding="utf-8"))
-    evaluation = json.loads((out_dir / "evaluation.json").read_text(encoding="utf-8"))
-    speed_path = out_dir / "speed.json"
-    speed = json.loads(speed_path.read_text(encoding="utf-8")) if speed_path.is_file() else None
-    (out_dir / "README.md").write_text(render_card(training, evaluation, speed), encoding="utf-8")
+    names = {group.partition("/")[0] for group in training["data"]["sizes"]}
+    if not any("/" in group for group in training["data"]["sizes"]):
+        names = {"xlm-t-umsab"}
+    return [
+        {"name": entry.name, "measures": entry.measures, "licence": entry.licence}
+        for entry in SETS
+        if entry.name in names
+    ]
 
 
 def evaluate(data_dir: Path, cache_dir: str | None, batch_size: int) -> dict[str, Any]:

