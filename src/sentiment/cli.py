@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -162,7 +163,6 @@ def _check(args: argparse.Namespace) -> int:
     channel's URL from the environment and reads the taxonomy. A problem found only there would otherwise
     surface at night, and one per fix-and-retry: so they are all collected, one line each, exit status 2.
     """
-    from pathlib import Path
 
     from sentiment.config import load_config
     from sentiment.errors import ConfigError
@@ -197,6 +197,20 @@ def _check(args: argparse.Namespace) -> int:
         f"{sum(len(b.locations) for b in config.brands)} locations, {len(config.sources)} sources, "
         f"{len(config.channels)} channels, {topics}"
     )
+    return 0
+
+
+def _topics_fit(args: argparse.Namespace) -> int:
+    # Fitting is training: its module is imported only when asked for, never by the nightly run.
+    from sentiment.training.topics_fit import run
+
+    command = (
+        f"sentiment topics fit --taxonomy {args.taxonomy} --examples {args.examples} --out {args.out} --tap {args.tap}"
+    )
+    report = run(args.taxonomy, args.examples, args.out, args.tap, command)
+    held = report.get("held_out")
+    summary = f"held-out macro-F1 {held['macro_f1']:.3f} on {held['n']} texts" if held else "no held-out part"
+    print(f"wrote {args.out} ({summary}; card in {args.out / 'README.md'})")
     return 0
 
 
@@ -236,6 +250,15 @@ def build_parser() -> argparse.ArgumentParser:
     predict.set_defaults(func=_predict)
     prepare = model_sub.add_parser("prepare", help="build the embedded model's cache directory")
     prepare.set_defaults(func=_prepare)
+
+    topics = sub.add_parser("topics", help="topic taxonomies")
+    topics_sub = topics.add_subparsers(dest="topics_command", required=True)
+    fit = topics_sub.add_parser("fit", help="fit a taxonomy's topic head from labelled examples")
+    fit.add_argument("--taxonomy", required=True, help="taxonomy YAML, or 'default' for the bundled one")
+    fit.add_argument("--examples", type=Path, required=True, help='JSON lines {"text", "topics", "aspects"?}')
+    fit.add_argument("--out", type=Path, required=True, help="folder for the fitted head and its card")
+    fit.add_argument("--tap", type=int, default=6, help="encoder layer the topics read (default 6)")
+    fit.set_defaults(func=_topics_fit)
 
     sources = sub.add_parser("sources", help="source kinds")
     sources_sub = sources.add_subparsers(dest="sources_command", required=True)

@@ -40,6 +40,7 @@ from sentiment.model.int8 import Int8Classifier
 from sentiment.model.long_text import plan_parts
 from sentiment.model.progress import Progress, no_progress
 from sentiment.model.scorer import Reading
+from sentiment.model.topic_head import FittedTopics, combine_parts
 from sentiment.records import LABELS
 
 ADAPTER_FORMAT = "1"
@@ -204,15 +205,21 @@ class FineTunedBackend:
         self.adapter = adapter
         if int8 and not adapter.calibration:
             raise ModelError(f"{adapter_path} has no int8 calibration; load it in float32 or rebuild it")
-        self.model: nn.Module = Int8Classifier(model, adapter.calibration) if int8 else _Logits(model)
+        self.model: Int8Classifier | _Logits = Int8Classifier(model, adapter.calibration) if int8 else _Logits(model)
         self.precision = "int8" if int8 else "float32"
         self.pad_id = self.tokenizer.token_to_id("<pad>")
         self.max_tokens = max_tokens
         self.max_text_tokens = max_text_tokens
 
-    def read(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> Reading:
+    #: Topic heads read this backend's token states (:mod:`sentiment.model.topic_head`).
+    reads_topics = True
+
+    def read(
+        self, texts: Sequence[str], batch_size: int, progress: Progress | None, topics: FittedTopics | None = None
+    ) -> Reading:
         """``(n, 3)`` probabilities in ``LABELS`` order, in input order, and which texts were longer
-        than ``max_text_tokens`` (read from their start only).
+        than ``max_text_tokens`` (read from their start only); with ``topics``, also each text's topic
+        probabilities and aspect sentiment, from the same pass.
 
         Batches run on one stream per core, each stream single-threaded (see :func:`streams`): on 2
         cores that scored about 10% more texts per second than one stream using both cores, because
@@ -221,6 +228,9 @@ class FineTunedBackend:
         progress = progress or no_progress
         parts = plan_parts(self.tokenizer, [t.strip() for t in texts], self.max_tokens, self.max_text_tokens)
         out = np.zeros((len(parts.ids), len(LABELS)))
+        width = len(topics.topics) if topics is not None else 0
+        topic_out = np.zeros((len(parts.ids), width))
+        aspect_out = np.zeros((len(parts.ids), width, len(LABELS)))
         order = sorted(range(len(parts.ids)), key=lambda i: len(parts.ids[i]))
         # Long parts make small batches, which keeps peak memory low (the nightly run's 2 GiB budget);
         # near-equal lengths often need no padding, so attention runs without a mask (measured about
@@ -228,7 +238,11 @@ class FineTunedBackend:
         batches = length_batches(order, parts.ids, batch_size, max_attention=MAX_BATCH_ATTENTION, near_equal=True)
 
         def run(batch: list[int]) -> int:
-            out[batch] = self._forward([parts.ids[i] for i in batch])
+            batch_ids = [parts.ids[i] for i in batch]
+            if topics is None:
+                out[batch] = self._forward(batch_ids)
+            else:
+                out[batch], topic_out[batch], aspect_out[batch] = self._forward_topics(batch_ids, topics)
             return len(batch)
 
         done = 0
@@ -236,7 +250,11 @@ class FineTunedBackend:
             for scored in pool.map(run, batches):
                 done += scored
                 progress(done, len(parts.ids))
-        return Reading(parts.combine(out, len(texts)), parts.truncated)
+        probabilities = parts.combine(out, len(texts))
+        if topics is None:
+            return Reading(probabilities, parts.truncated)
+        text_topics, text_aspects = combine_parts(topic_out, aspect_out, parts.owner, len(texts))
+        return Reading(probabilities, parts.truncated, text_topics, text_aspects)
 
     @torch.inference_mode()
     def _forward(self, batch_ids: list[list[int]]) -> np.ndarray:
@@ -244,6 +262,19 @@ class FineTunedBackend:
         logits = self.model(input_ids, mask)
         result: np.ndarray = torch.softmax(logits.double(), dim=-1).numpy()
         return result
+
+    @torch.inference_mode()
+    def _forward_topics(
+        self, batch_ids: list[list[int]], topics: FittedTopics
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        input_ids, mask = pad_batch(batch_ids, self.pad_id)
+        logits, tapped, last = self.model.states(input_ids, mask, topics.tap)
+        topic_logits, aspect_logits = topics.head(tapped, last, mask.bool())
+        return (
+            torch.softmax(logits.double(), dim=-1).numpy(),
+            torch.sigmoid(topic_logits.double()).numpy(),
+            torch.softmax(aspect_logits.double(), dim=-1).numpy(),
+        )
 
 
 class _Logits(nn.Module):
@@ -256,6 +287,14 @@ class _Logits(nn.Module):
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         logits: torch.Tensor = self.model(input_ids=input_ids, attention_mask=attention_mask).logits
         return logits
+
+    def states(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, tap: int | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """As :meth:`Int8Classifier.states`: logits, the tap layer's and the last layer's token states."""
+        out = self.model(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
+        hidden = out.hidden_states  # embeddings, then one entry per layer
+        return out.logits, hidden[-1 if tap is None else tap], hidden[-1]
 
 
 @contextmanager

@@ -172,11 +172,21 @@ class Int8Classifier(nn.Module):
         self.train(False)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.states(input_ids, attention_mask)[0]
+
+    def states(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, tap: int | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Logits, the token states after layer ``tap`` (1-based; the last layer's when None) and
+        the last layer's token states: what topic heads read in the same pass."""
         mask = None
         if not bool(attention_mask.all()):
             mask = (1.0 - attention_mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
         hidden = self.embeddings(input_ids=input_ids)
-        for layer in self.layers:
+        tapped = hidden
+        for number, layer in enumerate(self.layers, start=1):
             hidden = layer(hidden, mask)
+            if number == tap:
+                tapped = hidden
         logits: torch.Tensor = self.classifier(self.pooler(hidden))
-        return logits
+        return logits, hidden if tap is None else tapped, hidden

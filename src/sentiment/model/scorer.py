@@ -9,21 +9,25 @@ Face classifier directory (:mod:`sentiment.model.hf_classifier`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, Protocol, overload
+from typing import NamedTuple, Protocol, cast, overload
 
 import numpy as np
 
 from sentiment.errors import ModelError
 from sentiment.model.progress import Progress
+from sentiment.model.topic_head import FittedTopics, TopicHit, topic_hits
 from sentiment.records import LABELS, Prediction
 
 
 class Reading(NamedTuple):
     """A backend's reading of some texts: ``(n, 3)`` probabilities in ``LABELS`` order and, per text,
-    whether only part of it was read (a cap on the work one text can cause)."""
+    whether only part of it was read (a cap on the work one text can cause); when topics were read
+    in the same pass, ``(n, topics)`` topic probabilities and ``(n, topics, 3)`` aspect probabilities."""
 
     probabilities: np.ndarray
     truncated: list[bool]
+    topics: np.ndarray | None = None
+    aspects: np.ndarray | None = None
 
 
 class Backend(Protocol):
@@ -31,6 +35,14 @@ class Backend(Protocol):
     tokenisation (the truncation is decided where the tokens are)."""
 
     def read(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> Reading: ...
+
+
+class _TopicBackend(Protocol):
+    """A backend that reads topic heads in its own pass (the embedded model's)."""
+
+    def read(
+        self, texts: Sequence[str], batch_size: int, progress: Progress | None, topics: FittedTopics | None = None
+    ) -> Reading: ...
 
 
 class SentimentModel:
@@ -78,6 +90,47 @@ class SentimentModel:
     def _predict(self, texts: list[str], progress: Progress | None) -> list[Prediction]:
         reading = self._read(texts, progress)
         return [to_prediction(row, cut) for row, cut in zip(reading.probabilities, reading.truncated, strict=True)]
+
+    def analyse(
+        self,
+        texts: Sequence[str],
+        topics: FittedTopics,
+        *,
+        only: Sequence[Sequence[str] | None] | None = None,
+        progress: Progress | None = None,
+    ) -> list[tuple[Prediction, list[TopicHit]]]:
+        """Sentiment, topics and aspect sentiment of each text, from one pass of the encoder.
+
+        ``only[i]``, when given and not None, names the topics text ``i`` is about (it gets the
+        aspect sentiment of exactly those). The topic head must have been fitted on this model.
+        """
+        if not getattr(self.backend, "reads_topics", False):
+            raise ModelError(
+                f"{self.model_id} cannot read topics in its own pass: topic heads sit on the embedded model's encoder"
+            )
+        if topics.sentiment_version != self.version:
+            raise ModelError(
+                f"the topic head was fitted on sentiment model {topics.sentiment_version}, but this model is "
+                f"{self.version}; refit it with `sentiment topics fit`"
+            )
+        items = list(texts)
+        if only is not None and len(only) != len(items):
+            raise ModelError(f"only has {len(only)} entries for {len(items)} texts")
+        for index, text in enumerate(items):
+            if not isinstance(text, str):
+                raise ModelError(f"text {index} is a {type(text).__name__}; analyse takes strings only")
+        if not items:
+            return []
+        backend = cast(_TopicBackend, self.backend)
+        reading = backend.read(items, self.batch_size, progress, topics=topics)
+        assert reading.topics is not None and reading.aspects is not None
+        results = []
+        for i, (row, cut) in enumerate(zip(reading.probabilities, reading.truncated, strict=True)):
+            prediction = to_prediction(row, cut)
+            whole = (prediction.label, prediction.score)
+            wanted = None if only is None else only[i]
+            results.append((prediction, topic_hits(topics, reading.topics[i], reading.aspects[i], whole, wanted)))
+        return results
 
     def __repr__(self) -> str:
         return f"SentimentModel(model_id={self.model_id!r}, version={self.version!r})"

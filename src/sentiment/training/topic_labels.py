@@ -568,9 +568,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m sentiment.training.topic_labels", description=__doc__.split("\n")[0]
     )
     parser.add_argument("path", nargs="?", type=Path, help="labelled.jsonl (default: models/topics/labelled.jsonl)")
+    parser.add_argument(
+        "--export", type=Path, default=None, help="write the texts as `sentiment topics fit` examples to this file"
+    )
     args = parser.parse_args(argv)
-    print(counts_report(load_labelled_texts(args.path)))
+    texts = load_labelled_texts(args.path)
+    if args.export:
+        export_examples(texts, args.export)
+        print(f"wrote {len(texts)} examples to {args.export} (third-party texts: keep the file out of the repository)")
+        return 0
+    print(counts_report(texts))
     return 0
+
+
+def export_examples(texts: Sequence[LabelledText], path: Path) -> None:
+    """The labelled set as ``sentiment topics fit`` reads it: texts resolved, the held-out part marked
+    (so the fit holds out exactly this set's held-out third), the language kept for per-language figures."""
+    lines = []
+    for labelled in texts:
+        item = labelled.item
+        line: dict[str, Any] = {"text": labelled.text, "topics": list(item.topics)}
+        if item.aspects:
+            line["aspects"] = item.aspects
+        lines.append(
+            json.dumps(line | {"held_out": labelled.part == "held-out", "lang": item.lang}, ensure_ascii=False)
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
