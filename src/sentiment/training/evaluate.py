@@ -25,9 +25,9 @@ from sentiment.config import ModelSettings
 from sentiment.model import default_adapter_path, load_model
 from sentiment.progress import progress_bar
 from sentiment.records import LABELS
-from sentiment.training.attempts import ATTEMPTS
 from sentiment.training.card import CardData, render_card
 from sentiment.training.data import LANGUAGES, default_data_dir, load_split
+from sentiment.training.finetune import ATTEMPTS_FILE as ATTEMPTS
 from sentiment.training.heldout import RESULT_FILE
 from sentiment.training.metrics import accuracy, confusion_matrix, macro_f1, per_class_f1
 from sentiment.training.reading import SETS, SPLITS_DIR
