@@ -40,8 +40,8 @@ import torch
 
 from sentiment.model import SentimentModel, default_adapter_path, load_model
 from sentiment.training.evaluate import write_card
-from sentiment.training.metrics import accuracy, macro_f1
 from sentiment.training.reading import SETS, SPLITS_DIR, Example, ReadingSet, languages, shared_data_dir
+from sentiment.training.reading import figures as set_figures
 
 LABEL_CHARS = {"negative": "-", "neutral": "0", "positive": "+"}
 RESULTS = SPLITS_DIR / "results.json"
@@ -82,18 +82,8 @@ def score(
     """Figures of one set and language, and the product's labels as characters."""
     predictions = model.predict([e.text for e in group])
     chars = "".join(LABEL_CHARS[p.label] for p in predictions)
-    gold = [entry.labels.index(e.label) for e in group]
-    read = [entry.labels.index(entry.read(p)) for p in predictions]
-    acc = 100 * accuracy(gold, read)
-    f1 = 100 * macro_f1(gold, read, len(entry.labels))
     change = differing([e.id for e in group], chars, before)
-    figures = {
-        "n": len(group),
-        "value": round(f1 if entry.metric == "macro-F1" else acc, 2),
-        "accuracy": round(acc, 2),
-        "macro_f1": round(f1, 2),
-        "differs": None if change is None else round(change, 4),
-    }
+    figures = {**set_figures(entry, group, predictions), "differs": None if change is None else round(change, 4)}
     return figures, chars
 
 

@@ -16,7 +16,8 @@ from sentiment.errors import ModelError
 from sentiment.model import SentimentModel
 from sentiment.model.topic_calibration import Calibration
 from sentiment.model.topic_encoder import check_encoder
-from sentiment.model.topics import TopicHit, TopicModel, default_topics_dir
+from sentiment.model.topic_head import TopicHit
+from sentiment.model.topics import TopicModel, default_topics_dir
 from sentiment.taxonomy import OTHER, Topic, TopicSettings, load_taxonomy
 from sentiment.training.topic_data import LabelledText, load_labelled
 from sentiment.training.topics_eval import ASPECT_EXAMPLES, label_matrix, metrics

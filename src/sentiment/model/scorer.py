@@ -79,10 +79,7 @@ class SentimentModel:
         return self._read(texts, progress).probabilities
 
     def _read(self, texts: Sequence[str], progress: Progress | None) -> Reading:
-        items = list(texts)
-        for index, text in enumerate(items):
-            if not isinstance(text, str):
-                raise ModelError(f"text {index} is a {type(text).__name__}; predict takes strings only")
+        items = _strings(texts, "predict")
         if not items:
             return Reading(np.zeros((0, len(LABELS))), [])
         return self.backend.read(items, self.batch_size, progress)
@@ -116,9 +113,7 @@ class SentimentModel:
         items = list(texts)
         if only is not None and len(only) != len(items):
             raise ModelError(f"only has {len(only)} entries for {len(items)} texts")
-        for index, text in enumerate(items):
-            if not isinstance(text, str):
-                raise ModelError(f"text {index} is a {type(text).__name__}; analyse takes strings only")
+        _strings(items, "analyse")
         if not items:
             return []
         backend = cast(_TopicBackend, self.backend)
@@ -134,6 +129,15 @@ class SentimentModel:
 
     def __repr__(self) -> str:
         return f"SentimentModel(model_id={self.model_id!r}, version={self.version!r})"
+
+
+def _strings(texts: Sequence[str], method: str) -> list[str]:
+    """The texts as a list; a non-string is named by its position (JSON input can hold numbers)."""
+    items = list(texts)
+    for index, text in enumerate(items):
+        if not isinstance(text, str):
+            raise ModelError(f"text {index} is a {type(text).__name__}; {method} takes strings only")
+    return items
 
 
 def to_prediction(row: np.ndarray, truncated: bool = False) -> Prediction:

@@ -31,7 +31,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Literal, overload
 
 import numpy as np
 
@@ -42,7 +42,8 @@ from sentiment.model.scorer import SentimentModel, to_prediction
 from sentiment.model.sentences import split_clauses, split_sentences
 from sentiment.model.topic_calibration import Calibration
 from sentiment.model.topic_encoder import check_encoder, frozen_encoder
-from sentiment.records import LABELS, Label, Prediction
+from sentiment.model.topic_head import TopicHit
+from sentiment.records import LABELS, Prediction
 from sentiment.taxonomy import OTHER, Taxonomy, Topic, TopicSettings, load_taxonomy
 
 #: The units topics are detected in: sentences with clauses at a margin (the default, chosen on the
@@ -55,25 +56,6 @@ def default_topics_dir() -> Path:
     env = os.environ.get("SENTIMENT_MODELS_DIR", "").strip()
     models = Path(env) if env else Path(__file__).resolve().parents[3] / "models"
     return models / "topics"
-
-
-@dataclass(frozen=True, slots=True)
-class TopicHit:
-    """One topic of one text with its confidence and aspect sentiment (``score = p_pos - p_neg``)."""
-
-    topic: str
-    confidence: float
-    label: Label
-    score: float
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON shape ``sentiment model predict`` writes."""
-        return {
-            "topic": self.topic,
-            "confidence": round(self.confidence, 4),
-            "label": self.label,
-            "score": round(self.score, 4),
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,9 +39,10 @@ from sentiment.model.embedded import ensure_encoder
 from sentiment.model.encoder import E5Encoder, length_batches, pad_batch
 from sentiment.records import LABELS, Prediction
 from sentiment.training.finetune import MODEL_DIR_NAME
-from sentiment.training.metrics import accuracy, macro_f1, macro_f1_gold_classes
+from sentiment.training.metrics import macro_f1_gold_classes
 from sentiment.training.mixture import Mixture, reading_mixture
 from sentiment.training.reading import SETS, Example, ReadingSet, shared_data_dir
+from sentiment.training.reading import figures as set_figures
 
 #: Inverse regularisation strengths tried for the logistic head (sklearn's ``C``), on val.
 CS = (0.3, 1.0, 3.0, 10.0, 30.0)
@@ -126,17 +127,8 @@ def as_prediction(row: np.ndarray) -> Prediction:
 
 
 def figures(entry: ReadingSet, group: Sequence[Example], predictions: Sequence[Prediction]) -> dict[str, Any]:
-    """The benchmark's figures for one set and language (the set's metric as ``value``)."""
-    gold = [entry.labels.index(e.label) for e in group]
-    read = [entry.labels.index(entry.read(p)) for p in predictions]
-    acc, f1 = 100 * accuracy(gold, read), 100 * macro_f1(gold, read, len(entry.labels))
-    return {
-        "n": len(group),
-        "metric": entry.metric,
-        "value": round(f1 if entry.metric == "macro-F1" else acc, 2),
-        "accuracy": round(acc, 2),
-        "macro_f1": round(f1, 2),
-    }
+    """The benchmark's figures for one set and language, with the set's metric named."""
+    return {**set_figures(entry, group, predictions), "metric": entry.metric}
 
 
 def held_out_tests(language: str, data: Path) -> list[tuple[ReadingSet, list[Example]]]:

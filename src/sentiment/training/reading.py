@@ -45,6 +45,7 @@ from typing import Any
 from sentiment.errors import ModelError
 from sentiment.records import LABELS, Prediction
 from sentiment.training.data import LANGUAGES, clean_text, default_data_dir, load_split
+from sentiment.training.metrics import accuracy, macro_f1
 
 SPLITS = ("train", "val", "test")
 #: Where the defined split files live: in the repository, beside the model they evaluate.
@@ -581,6 +582,20 @@ def reading_set(name: str) -> ReadingSet:
         if candidate.name == name:
             return candidate
     raise ModelError(f"no reading set {name!r}; sets: {', '.join(s.name for s in SETS)}")
+
+
+def figures(entry: ReadingSet, group: Sequence[Example], predictions: Sequence[Prediction]) -> dict[str, Any]:
+    """One set and language read by some model: ``n``, the set's metric as ``value``, and both of
+    accuracy and macro-F1 (x 100, the set's labels, the product's reading mapped by ``entry.read``)."""
+    gold = [entry.labels.index(e.label) for e in group]
+    read = [entry.labels.index(entry.read(p)) for p in predictions]
+    acc, f1 = 100 * accuracy(gold, read), 100 * macro_f1(gold, read, len(entry.labels))
+    return {
+        "n": len(group),
+        "value": round(f1 if entry.metric == "macro-F1" else acc, 2),
+        "accuracy": round(acc, 2),
+        "macro_f1": round(f1, 2),
+    }
 
 
 def languages(examples: Sequence[Example]) -> list[str]:

@@ -138,28 +138,43 @@ def load_labelled(
     labelled: list[LabelledText] = []
     for item in items:
         text = resolve(item.ref, data_dir)
-        if check_hashes and text_hash(text) != item.sha256:
-            raise ModelError(
-                f"eval item {item.id} now resolves to a different text (sha256 {text_hash(text)}, labelled "
-                f"{item.sha256}); the source or its parser changed, so its labels must be checked again"
-            )
+        if check_hashes:
+            check_text("eval item", item.id, text, item.sha256)
         labelled.append(LabelledText(item, text, splits[item.id]))
     return labelled
 
 
 def assign_splits(items: Sequence[EvalItem]) -> dict[str, Split]:
     """The deterministic stratified split described in the module docstring."""
-    frequency = Counter(t for item in items for t in item.topics)
-    groups: dict[str, list[EvalItem]] = {}
-    for item in items:
-        stratum = min(item.topics, key=lambda t: (frequency[t], t)) if item.topics else OTHER
-        groups.setdefault(stratum, []).append(item)
+    groups = rarest_topic_strata([item.topics for item in items])
     splits: dict[str, Split] = {}
     for stratum in sorted(groups):
-        ordered = sorted(groups[stratum], key=lambda i: hashlib.sha256(i.id.encode()).hexdigest())
+        members = [items[i] for i in groups[stratum]]
+        ordered = sorted(members, key=lambda i: hashlib.sha256(i.id.encode()).hexdigest())
         for position, item in enumerate(ordered):
             splits[item.id] = "evaluation" if position % 2 == 0 else "calibration"
     return splits
+
+
+def rarest_topic_strata(topic_lists: Sequence[Sequence[str]]) -> dict[str, list[int]]:
+    """Item indices grouped by each item's rarest topic ("other" for none; ties by topic id), in
+    input order: every split of a labelled set is drawn within these groups, so that a rare topic
+    has items on both sides instead of being drowned by the frequent topics it co-occurs with."""
+    frequency = Counter(t for topics in topic_lists for t in topics)
+    groups: dict[str, list[int]] = {}
+    for index, topics in enumerate(topic_lists):
+        stratum = min(topics, key=lambda t: (frequency[t], t)) if topics else OTHER
+        groups.setdefault(stratum, []).append(index)
+    return groups
+
+
+def check_text(kind: str, item_id: str, text: str, sha256: str) -> None:
+    """A labelled text must still be the text that was labelled: a changed source is an error."""
+    if text_hash(text) != sha256:
+        raise ModelError(
+            f"{kind} {item_id} now resolves to a different text (sha256 {text_hash(text)}, labelled "
+            f"{sha256}); the source or its parser changed, so its labels must be checked again"
+        )
 
 
 @lru_cache(maxsize=64)

@@ -40,7 +40,14 @@ from sentiment.records import LABELS
 from sentiment.taxonomy import OTHER, load_taxonomy
 from sentiment.training import reading
 from sentiment.training.data import clean_text
-from sentiment.training.topic_data import default_eval_set_path, read_eval_set, resolve, shared_data_dir, text_hash
+from sentiment.training.topic_data import (
+    check_text,
+    default_eval_set_path,
+    rarest_topic_strata,
+    read_eval_set,
+    resolve,
+    shared_data_dir,
+)
 
 Part = Literal["fit", "held-out"]
 PARTS: tuple[Part, Part] = ("fit", "held-out")
@@ -308,13 +315,9 @@ def write_labelled(items: Iterable[LabelledItem], path: Path) -> None:
 
 def assign_holdout(items: Sequence[LabelledItem]) -> dict[str, Part]:
     """The deterministic stratified held-out part described in the module docstring."""
-    frequency = Counter(t for item in items for t in item.topics)
-    groups: dict[str, list[LabelledItem]] = {}
-    for item in items:
-        stratum = min(item.topics, key=lambda t: (frequency[t], t)) if item.topics else OTHER
-        groups.setdefault(stratum, []).append(item)
     parts: dict[str, Part] = {}
-    for members in groups.values():
+    for indices in rarest_topic_strata([item.topics for item in items]).values():
+        members = [items[i] for i in indices]
         ordered = sorted(members, key=lambda i: hashlib.sha256(i.id.encode()).hexdigest())
         held = math.ceil(len(ordered) * HOLDOUT_SHARE)
         for position, item in enumerate(ordered):
@@ -331,11 +334,8 @@ def load_labelled_texts(
     texts = []
     for item in items:
         text = resolve_ref(item.ref, data_dir)
-        if check_hashes and text_hash(text) != item.sha256:
-            raise ModelError(
-                f"labelled item {item.id} now resolves to a different text (sha256 {text_hash(text)}, labelled "
-                f"{item.sha256}); the source or its parser changed, so its labels must be checked again"
-            )
+        if check_hashes:
+            check_text("labelled item", item.id, text, item.sha256)
         texts.append(LabelledText(item, text, parts[item.id]))
     return texts
 

@@ -27,7 +27,6 @@ import math
 import random
 import sys
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +44,7 @@ from sentiment.model.encoder import pad_batch
 from sentiment.model.topic_head import DEFAULT_TAP, TAXONOMY_FILE, FittedTopics, TopicHead, confidences
 from sentiment.records import LABELS
 from sentiment.taxonomy import DEFAULT_TAXONOMY, OTHER, Taxonomy, default_taxonomy_path, read_taxonomy
+from sentiment.training.topic_data import rarest_topic_strata
 
 #: Tokens of a text whose states are kept for fitting (the head reads whole texts at run time; the
 #: first 256 tokens carry the topics of nearly every review and post, and keep memory bounded).
@@ -134,11 +134,7 @@ def split(examples: Sequence[Example], share: float, salt: str) -> tuple[list[in
     """Indices (kept, set aside): within each group of the rarest topic ("other" for none), ordered by
     a hash of the text, the first ``share`` (rounded up) is set aside. Deterministic, and every topic
     with a few examples has some on both sides."""
-    frequency = Counter(t for e in examples for t in e.topics)
-    groups: dict[str, list[int]] = {}
-    for index, example in enumerate(examples):
-        stratum = min(example.topics, key=lambda t: (frequency[t], t)) if example.topics else OTHER
-        groups.setdefault(stratum, []).append(index)
+    groups = rarest_topic_strata([e.topics for e in examples])
     kept, aside = [], []
     for stratum in sorted(groups):
         ordered = sorted(groups[stratum], key=lambda i: _rank(examples[i].text, salt))
