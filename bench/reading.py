@@ -13,9 +13,11 @@ can flip a few labels; a full run is deterministic. Sets, splits and label mappi
 
 Printed: a table per set and language (n, metric, our figure, the other of accuracy / macro-F1,
 the share of product labels that differ from the previous committed model's, and the published
-anchor, "(unverified)" where the set's README says so), then one line per set, and last a JSON line
-``{"model", "seconds", "sets": {set: {"metric", "value", "n", "differs"}}}`` where ``value`` is the
-mean over the set's languages. "Previous committed model" means ``models/reading/labels.json``: the
+anchor, "(unverified)" where the set's README says so), then one line per set, then the
+untrained-language probe (:mod:`sentiment.training.probe`: 100 hand-written complaints and praise in
+20 languages no training set has; how many were read right and which were read the wrong way round),
+and last a JSON line ``{"model", "seconds", "sets": {set: {"metric", "value", "n", "differs"}},
+"probe": {"n", "accuracy", "flips"}}`` where ``value`` is the mean over the set's languages. "Previous committed model" means ``models/reading/labels.json``: the
 product labels of the last ``--write`` run, one character per test text (``-`` negative, ``0``
 neutral, ``+`` positive) in test-id order, so a change that helps one set and hurts another shows
 at once. ``--write`` stores that file and the figures (``models/reading/results.json``) and
@@ -40,6 +42,7 @@ import torch
 
 from sentiment.model import SentimentModel, default_adapter_path, load_model
 from sentiment.training.evaluate import write_card
+from sentiment.training.probe import load_probe, probe_figures
 from sentiment.training.reading import SETS, SPLITS_DIR, Example, ReadingSet, languages, shared_data_dir
 from sentiment.training.reading import figures as set_figures
 
@@ -134,11 +137,14 @@ def run(limit: int | None) -> tuple[dict[str, Any], dict[str, Any]]:
             "test_ids": ids_digest(test),
             "labels": "".join(chars_by_id[e.id] for e in scored),
         }
+    probe = load_probe()
+    probe_results = probe_figures(probe, model.predict([p.text for p in probe]))
     seconds = time.perf_counter() - start
     results = {
         "model": {"id": model.model_id, "version": model.version, "precision": _precision(model)},
         "previous_model": previous.get("version"),
         "sets": sets,
+        "probe": probe_results,
         "texts": texts,
         "seconds": round(seconds, 1),
         "limit": limit,
@@ -185,6 +191,15 @@ def table(results: dict[str, Any]) -> list[str]:
     return rows
 
 
+def probe_line(probe: dict[str, Any]) -> str:
+    """The untrained-language probe in one line, with each flipped text's id and what it was read as."""
+    flipped = ", ".join(f"{f['id']} {f['label']}->{f['read']}" for f in probe["flipped"])
+    return (
+        f"untrained-language probe: {probe['right']}/{probe['n']} right ({probe['accuracy']:.1f}%), "
+        f"{probe['flips']} read the wrong way round" + (f": {flipped}" if flipped else "")
+    )
+
+
 def headline(results: dict[str, Any]) -> dict[str, Any]:
     """The last printed line: per set the headline figure, its size and the share of changed labels."""
     return {
@@ -196,6 +211,7 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
             name: {key: entry[key] for key in ("metric", "value", "n", "differs")}
             for name, entry in results["sets"].items()
         },
+        "probe": {key: results["probe"][key] for key in ("n", "accuracy", "flips")},
     }
 
 
@@ -214,6 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     for row in table(results):
         print(row)
+    print(probe_line(results["probe"]))
     print(f"{results['texts']} texts in {results['seconds']:.0f} s")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -199,3 +199,13 @@ def test_a_checkpoint_of_another_recipe_is_refused(trained, tmp_path: Path) -> N
     other = replace(config, lr=5e-3)
     with pytest.raises(ValueError, match="saved by another recipe or data"):
         core.train(bundle, other, torch.device("cpu"), log=lambda _: None, resume=core.Resume(path))
+
+
+def test_balanced_weights_equalise_the_classes_of_each_group_up_to_the_cap() -> None:
+    labels = np.array([2] * 60 + [0] * 30 + [1] * 10 + [0, 1, 2] * 4)
+    groups = np.array([0] * 100 + [1] * 12)
+    weights = core.class_weights(labels, groups).tolist()
+    assert weights[0] == pytest.approx(100 / (3 * 60))  # positive: the majority weighs less
+    assert weights[60] == pytest.approx(100 / (3 * 30))
+    assert weights[90] == core.BALANCE_CAP  # 100 / (3 * 10) = 3.33, capped
+    assert weights[100:] == [1.0] * 12  # an already balanced group is untouched

@@ -176,3 +176,7 @@ def test_bench_quick_run_reports_every_set(capsys: pytest.CaptureFixture[str]) -
         assert figures["n"] == 20 * languages.get(name, 1)
         assert 0 <= figures["value"] <= 100
         assert figures["differs"] is not None and 0 <= figures["differs"] <= 1
+    # The committed model reads one of the probe's 60 complaints as positive (a Hungarian one, barely);
+    # a model that reads more of them the wrong way round must not become the default.
+    assert last["probe"]["n"] == 100
+    assert last["probe"]["flips"] <= 1

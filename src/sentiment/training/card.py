@@ -220,6 +220,22 @@ Targets of issue 9:
 - UMSAB mean at least {UMSAB_MEAN_TARGET:.0f}: {_met(umsab_mean >= UMSAB_MEAN_TARGET)} ({umsab_mean:.1f}); no language below
   {UMSAB_FLOOR:.0f}: {_met(low >= UMSAB_FLOOR)} (lowest {low_lang} {low:.1f}).
 - Every other set better than the model the issue started from ({START_MODEL}): {"; ".join(others)}.
+{_probe(reading.get("probe"))}"""
+
+
+def _probe(probe: dict[str, Any] | None) -> str:
+    if probe is None:
+        return ""
+    flipped = "; ".join(f"`{f['id']}` {f['label']} read {f['read']} ({f['score']:+.2f})" for f in probe["flipped"])
+    languages = ", ".join(f"{lang} {right}" for lang, right in probe["languages"].items())
+    return f"""
+### Untrained-language probe
+
+{probe["n"]} short complaints and praise, written by the team in {len(probe["languages"])} languages that no training set
+contains (`models/reading/probe.jsonl`, `sentiment.training.probe`): a tripwire for a model that learns
+the training sets' vocabulary instead of sentiment, not a measure of accuracy. Read right:
+**{probe["right"]}/{probe["n"]}** ({languages}). Read the wrong way round (a complaint as positive or praise
+as negative): **{probe["flips"]}**{": " + flipped if flipped else ""}.
 """
 
 

@@ -94,6 +94,11 @@ class TrainConfig:
     #: Decay of an exponential moving average of the trained weights (0: none); the average is what
     #: gets scored and kept. It smooths the noise of small-batch steps on a small data set.
     ema: float = 0.0
+    #: Weight each training text by the inverse frequency of its class within its group (capped at
+    #: :data:`BALANCE_CAP`). Review sets are two-thirds positive: unweighted, a model learns that
+    #: "food", "service" and "waiter" mean praise, and in a language it cannot read well a plain
+    #: restaurant complaint comes out positive.
+    balance: bool = False
     seed: int = 13
 
 
@@ -120,6 +125,8 @@ SWEEP: tuple[TrainConfig, ...] = (
     TrainConfig("lora-r16-lr5e-4-ls0.1-ema998", label_smoothing=0.1, ema=0.998),
     TrainConfig("lora-r16-lr7e-4-ls0.1-ema999-e6", label_smoothing=0.1, ema=0.999, lr=7e-4, epochs=6),
     TrainConfig("lora-r32-lr5e-4-ls0.1-ema999", rank=32, alpha=64, label_smoothing=0.1, ema=0.999),
+    # The reading mixture (CPU): classes weighted within each group.
+    TrainConfig("lora-r16-lr5e-4-ls0.1-e3-bal", label_smoothing=0.1, epochs=3, balance=True),
 )
 CHOSEN = "lora-r16-lr5e-4-ls0.1"
 
@@ -398,6 +405,23 @@ class Paused(Exception):
         self.path, self.step, self.total = path, step, total
 
 
+#: The largest weight :attr:`TrainConfig.balance` gives a text: a class that is 3% of its group
+#: (SemEval's neutral sentences) would otherwise weigh 11 times an average text.
+BALANCE_CAP = 3.0
+
+
+def class_weights(labels: np.ndarray, groups: np.ndarray) -> torch.Tensor:
+    """Per text, ``n_group / (classes_in_group * n_class_in_group)``, capped at :data:`BALANCE_CAP`:
+    within a group every class present weighs the same in all, as far as the cap allows."""
+    weights = np.ones(len(labels), dtype=np.float32)
+    for group in np.unique(groups):
+        in_group = groups == group
+        classes, counts = np.unique(labels[in_group], return_counts=True)
+        for label, count in zip(classes, counts, strict=True):
+            weights[in_group & (labels == label)] = min(BALANCE_CAP, in_group.sum() / (len(classes) * count))
+    return torch.from_numpy(weights)
+
+
 def _fingerprint(bundle: Bundle, config: TrainConfig) -> str:
     """What a checkpoint must match to be resumed: the recipe and the data it was trained on."""
     train_split = bundle.splits["train"]
@@ -445,7 +469,8 @@ def train(
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup)))
     )
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing, reduction="none")
+    weights = class_weights(train_split.labels, train_split.languages) if config.balance else torch.ones(len(labels))
     rng = random.Random(config.seed)
     lengths = [len(x) for x in train_ids]
     trained = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
@@ -505,7 +530,7 @@ def train(
             batch = batches[batch_index]
             input_ids, mask = pad_batch([train_ids[i] for i in batch], pad_id, device)
             logits = model(input_ids=input_ids, attention_mask=mask).logits
-            loss = loss_fn(logits.float(), labels[batch].to(device))
+            loss = (loss_fn(logits.float(), labels[batch].to(device)) * weights[batch].to(device)).mean()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_([*body, *head], 1.0)
