@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint model eval clean
+.PHONY: install demo test lint model topics eval clean
 
 install: $(STAMP)
 
@@ -36,7 +36,16 @@ model: install
 	$(BIN)/python -m sentiment.training.finetune
 	$(BIN)/python -m sentiment.training.evaluate
 	$(BIN)/python bench/reading.py --write
+	$(MAKE) topics
 	$(BIN)/python bench/scoring.py --write
+
+# Fit the default taxonomy's topic head on the sentiment model (models/topics/: head, thresholds, card).
+# The examples are resolved from ../shared/data into a temporary file: third-party texts stay out of the repo.
+TOPIC_EXAMPLES := /tmp/sentiment-default-topic-examples.jsonl
+topics: install
+	$(BIN)/python -m sentiment.training.topic_labels --export $(TOPIC_EXAMPLES)
+	$(BIN)/sentiment topics fit --taxonomy default --examples $(TOPIC_EXAMPLES) --out models/topics
+	rm -f $(TOPIC_EXAMPLES)
 
 clean:
 	rm -rf $(VENV) data/demo*.duckdb*

@@ -6,7 +6,8 @@ Run from the repository root (takes about 9 minutes on 2 cores)::
     .venv/bin/python bench/scoring.py [--write] [--speed-texts N] [--test-per-language N]
 
 The last line printed is JSON: ``{"ratio", "texts_per_s_pipeline", "texts_per_s_product",
-"f1_pipeline", "f1_product", "peak_rss_mb", ...}``. ``--write`` also stores it as
+"texts_per_s_product_with_topics", "topics_ratio", "ratio_with_topics", "f1_pipeline", "f1_product",
+"peak_rss_mb", ...}``. ``--write`` also stores it as
 ``models/embedded-sentiment/speed.json`` and regenerates the model card from it.
 
 What is compared:
@@ -18,6 +19,9 @@ What is compared:
 - **product**: ``load_model().predict(texts)``, the path the nightly flow uses: int8 SmoothQuant
   Linear layers, length-sorted batches, ``inference_mode``, and long texts split by sentence (more
   work than truncating, counted in its time).
+- **product with topics**: ``TopicReader.load(sentiment=model).analyse(texts)`` with the shipped
+  default topic head: sentiment, 14 topics and their aspect sentiment from the same pass (what the
+  nightly flow runs when topics are on). ``topics_ratio`` is its speed over sentiment alone.
 
 Texts (speed): 2,515 real texts from ``../shared/data`` of mixed lengths (5 to 500 tokens), taken
 deterministically: 1,200 xlm-t-umsab train tweets (8 languages), every review body of the recipe review
@@ -29,7 +33,7 @@ language, then the mean), through both scorers. Each scorer is warmed up on 32 t
 wall-clock, the best of 3 passes.
 
 Memory: ``peak_rss_mb`` is the process's peak resident memory after loading the product and scoring
-everything with it, before the pipeline is built (``ru_maxrss``); ``peak_rss_mb_with_pipeline`` is
+everything with it, topics included, before the pipeline is built (``ru_maxrss``); ``peak_rss_mb_with_pipeline`` is
 the peak once both were loaded. The machine's 2 cores are shared, so the load average before and
 after is printed: compare runs made in similar conditions.
 """
@@ -53,6 +57,7 @@ import torch
 from sentiment.model import default_adapter_path, load_model
 from sentiment.model.classifier import Adapter, export_hf_directory
 from sentiment.model.embedded import ensure_encoder
+from sentiment.model.topic_reader import TopicReader
 from sentiment.records import LABELS
 from sentiment.sources.review_page import parse_review_page
 from sentiment.training.data import LANGUAGES, load_split
@@ -140,6 +145,12 @@ def run(speed_limit: int | None, test_per_language: int | None) -> dict[str, Any
         return [p.label for p in product.predict(batch)]
 
     product_speed, product_out = timed(product_labels, texts)
+    reader = TopicReader.load(sentiment=product)
+
+    def product_topics(batch: list[str]) -> list[str]:
+        return [p.label for p, _ in reader.analyse(batch)]
+
+    topics_speed, topics_out = timed(product_topics, texts)
     articles = long_articles()
     product_articles, _ = timed(product_labels, articles)
     product_f1 = test_f1(product_labels, test_per_language)
@@ -163,6 +174,10 @@ def run(speed_limit: int | None, test_per_language: int | None) -> dict[str, Any
         "ratio": round(product_speed / pipeline_speed, 2),
         "texts_per_s_pipeline": round(pipeline_speed, 1),
         "texts_per_s_product": round(product_speed, 1),
+        "texts_per_s_product_with_topics": round(topics_speed, 1),
+        "topics_ratio": round(topics_speed / product_speed, 2),
+        "ratio_with_topics": round(topics_speed / pipeline_speed, 2),
+        "topics_same_labels": round(sum(a == b for a, b in zip(product_out, topics_out, strict=True)) / len(texts), 4),
         "f1_pipeline": pipeline_f1["mean"],
         "f1_product": product_f1["mean"],
         "f1_delta": round(pipeline_f1["mean"] - product_f1["mean"], 2),

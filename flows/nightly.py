@@ -19,7 +19,7 @@ from flows.local_api import signal_of
 from sentiment import pipeline, redact
 from sentiment.config import MonitorConfig, SourceConfig, load_config
 from sentiment.model import SentimentModel, load_model
-from sentiment.model.topics import TopicModel
+from sentiment.model.topic_reader import TopicReader
 from sentiment.progress import progress_bar
 from sentiment.records import SourceOutcome
 from sentiment.sources.http import HttpClient
@@ -54,40 +54,55 @@ def prepare_model(monitor: MonitorConfig) -> SentimentModel:
         return load_model(monitor.model, progress=progress)
 
 
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
+def prepare_topics(monitor: MonitorConfig, model: SentimentModel, base_dir: Path) -> TopicReader:
+    """The configured topics on their fitted head, read in the scoring model's own pass."""
+    return TopicReader.load(monitor.topics, sentiment=model, base_dir=base_dir)
+
+
+def load_topics(
+    monitor: MonitorConfig, model: SentimentModel, stats: pipeline.RunStats, base_dir: Path
+) -> TopicReader | None:
+    """The topic reader, or None: topics disabled, or the head failed to load (logged and counted,
+    the night goes on with its scores)."""
+    if not monitor.topics.enabled:
+        return None
+    try:
+        return prepare_topics(monitor, model, base_dir)
+    except Exception as err:
+        get_run_logger().exception("the topic head could not be loaded; scores are kept and the next run retries")
+        pipeline.topics_failed(stats, err)
+        return None
+
+
 @task(cache_policy=NO_CACHE)
-def score(store: Store, model: SentimentModel, stats: pipeline.RunStats, batch_size: int) -> int:
+def score(
+    store: Store, model: SentimentModel, stats: pipeline.RunStats, batch_size: int, topics: TopicReader | None
+) -> int:
+    """Sentiment, and with a topic reader topics and aspect sentiment, from one encoder pass per batch."""
     with progress_bar("scoring mentions") as progress:
-        return pipeline.score_pending(store, model, stats, batch_size=batch_size, progress=progress)
-
-
-@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
-def prepare_topics(monitor: MonitorConfig, model: SentimentModel, base_dir: Path) -> TopicModel:
-    """The configured taxonomy on the frozen encoder, reading aspect sentiment with the scoring model."""
-    return TopicModel.load(monitor.topics, sentiment=model, model_settings=monitor.model, base_dir=base_dir)
+        return pipeline.score_pending(store, model, stats, topics=topics, batch_size=batch_size, progress=progress)
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
-def topics(
-    store: Store, model: SentimentModel, topic_model: TopicModel, stats: pipeline.RunStats, batch_size: int
-) -> int:
+def topics(store: Store, model: SentimentModel, reader: TopicReader, stats: pipeline.RunStats, batch_size: int) -> int:
     """Batches are committed as they go, so a retry continues where the failed attempt stopped."""
     with progress_bar("assigning topics") as progress:
-        return pipeline.assign_topics(store, model, topic_model, stats, batch_size=batch_size, progress=progress)
+        return pipeline.assign_topics(store, model, reader, stats, batch_size=batch_size, progress=progress)
 
 
-def run_topics(
-    store: Store, monitor: MonitorConfig, model: SentimentModel, stats: pipeline.RunStats, base_dir: Path
+def catch_up_topics(
+    store: Store, model: SentimentModel, reader: TopicReader | None, stats: pipeline.RunStats, batch_size: int
 ) -> None:
-    """Topics for the scored mentions; a failure is logged and counted, never costs the night its scores."""
-    if not monitor.topics.enabled:
+    """Topics for scored mentions that lack them from this topic set (a changed taxonomy or head, a
+    night whose topics failed); a failure is logged and counted, never costs the night its scores."""
+    if reader is None:
         return
     try:
-        topic_model = prepare_topics(monitor, model, base_dir)
-        topics(store, model, topic_model, stats, monitor.model.batch_size * 8)
+        topics(store, model, reader, stats, batch_size)
     except Exception as err:
         get_run_logger().exception("topic assignment failed; scores are kept and the next run retries")
-        stats.skipped["topics_failed"] += 1
-        stats.topics_error = f"{type(err).__name__}: {err}"
+        pipeline.topics_failed(stats, err)
 
 
 @task(cache_policy=NO_CACHE)
@@ -124,8 +139,10 @@ def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict
                 for future in futures:
                     pipeline.store_outcome(store, future.result(), monitor, stats)
             model = model_future.result()
-            score(store, model, stats, monitor.model.batch_size * 8)
-            run_topics(store, monitor, model, stats, Path(config_path).resolve().parent)
+            batch_size = monitor.model.batch_size * 8
+            reader = load_topics(monitor, model, stats, Path(config_path).resolve().parent)
+            score(store, model, stats, batch_size, reader)
+            catch_up_topics(store, model, reader, stats, batch_size)
             alerts(store, monitor, stats)
             notify(store, monitor, stats)
         except BaseException as err:

@@ -3,7 +3,7 @@
 Run it after changing the model (a retrained adapter, another Hugging Face model in the config). Old
 scores stay in ``scores`` under their own model id and version, so history is kept and a rollback is
 one ``activate_model`` away; the views read the active version only. Topics are assigned again with
-the new model's aspect sentiment (as the nightly flow does), so ``daily_topic_sentiment``, which reads
+the new model's topic head in the same pass (as the nightly flow does), so ``daily_topic_sentiment``, which reads
 the active version too, is not empty until the next night. The nightly flow would also score the
 mentions a new version lacks, but a rescore of years of mentions belongs in its own run, not in a night's.
 """
@@ -18,18 +18,21 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.local_api import signal_of
-from flows.nightly import prepare_model, run_topics
+from flows.nightly import catch_up_topics, load_topics, prepare_model
 from sentiment import pipeline
 from sentiment.config import load_config
 from sentiment.model import SentimentModel
+from sentiment.model.topic_reader import TopicReader
 from sentiment.progress import progress_bar
 from sentiment.store import Store
 
 
 @task(cache_policy=NO_CACHE)
-def rescore_all(store: Store, model: SentimentModel, stats: pipeline.RunStats, batch_size: int) -> int:
+def rescore_all(
+    store: Store, model: SentimentModel, stats: pipeline.RunStats, batch_size: int, topics: TopicReader | None
+) -> int:
     with progress_bar("rescoring mentions") as progress:
-        return pipeline.score_pending(store, model, stats, batch_size=batch_size, progress=progress)
+        return pipeline.score_pending(store, model, stats, topics=topics, batch_size=batch_size, progress=progress)
 
 
 @flow(name="rescore")
@@ -45,8 +48,10 @@ def rescore(config_path: str = "monitor.yaml") -> dict[str, Any]:
         previous = store.active_model()
         store.start_run(stats.run_id, as_of=day, config_sha256=pipeline.config_sha256(config_path))
         try:
-            rescore_all(store, model, stats, monitor.model.batch_size * 8)
-            run_topics(store, monitor, model, stats, Path(config_path).resolve().parent)
+            batch_size = monitor.model.batch_size * 8
+            reader = load_topics(monitor, model, stats, Path(config_path).resolve().parent)
+            rescore_all(store, model, stats, batch_size, reader)
+            catch_up_topics(store, model, reader, stats, batch_size)
         except BaseException as err:
             pipeline.interrupted(store, stats, err, signal=signal_of(err))
             raise

@@ -75,6 +75,12 @@ def test_config_check_reads_the_taxonomy_file_a_config_names(
         "version: 1\ntopics:\n  - {id: mortgage, name: Mortgages, description: Home loans and their rates.}\n",
         encoding="utf-8",
     )
+    assert main(["config", "check", str(config)]) == 2  # a topic the shipped head was not fitted on
+    assert "topics ['mortgage'] are configured but the topic head in " in capsys.readouterr().err
+    (tmp_path / "bank.yaml").write_text(
+        "version: 1\ntopics:\n  - {id: contact, name: Reaching a human, description: Whether customers reach anyone.}\n",
+        encoding="utf-8",
+    )
     assert main(["config", "check", str(config)]) == 0
     assert "ok — 1 brands, 0 locations, 0 sources, 0 channels, 1 topics" in capsys.readouterr().out
     config.write_text("brands: [{name: Acme}]\ntopics: {enabled: false}\n", encoding="utf-8")

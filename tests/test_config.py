@@ -116,13 +116,19 @@ MORTGAGE = {
 
 def test_topics_default_to_the_bundled_taxonomy() -> None:
     topics = parse_config({"brands": BRANDS}).topics
-    assert (topics.enabled, topics.taxonomy, topics.extend, topics.replace) == (True, "default", [], False)
+    assert (topics.enabled, topics.model, topics.taxonomy, topics.extend, topics.replace) == (
+        True,
+        "default",
+        "default",
+        [],
+        False,
+    )
     assert "wait_time" in load_taxonomy(topics).ids
 
 
 def test_a_topics_section_extends_or_replaces_the_taxonomy() -> None:
-    extended = parse_config({"brands": BRANDS, "topics": {"extend": [MORTGAGE], "batch_size": 16}}).topics
-    assert extended.batch_size == 16 and extended.extend[0].examples["pl"] == ["Kredyt hipoteczny jest za drogi."]
+    extended = parse_config({"brands": BRANDS, "topics": {"extend": [MORTGAGE], "model": "heads/bank"}}).topics
+    assert extended.model == "heads/bank" and extended.extend[0].examples["pl"] == ["Kredyt hipoteczny jest za drogi."]
     ids = load_taxonomy(extended).ids
     assert ids[-1] == "mortgage" and ids[:-1] == load_taxonomy().ids
     replaced = parse_config({"brands": BRANDS, "topics": {"replace": True, "extend": [MORTGAGE]}}).topics
@@ -141,7 +147,7 @@ def test_a_topics_section_extends_or_replaces_the_taxonomy() -> None:
             {"extend": [{**MORTGAGE, "id": "other"}]},
             ["topics.extend.0.id: 'other' is the bucket for texts without a topic; choose another id (got 'other')"],
         ),
-        ({"batch_size": 0}, ["topics.batch_size: Input should be greater than or equal to 1 (got 0)"]),
+        ({"batch_size": 64}, ["topics.batch_size: unknown field", "(got 64)"]),
         ({"enabled": "sometimes"}, ["topics.enabled: Input should be a valid boolean", "(got 'sometimes')"]),
         ({"taxonomi": "bank.yaml"}, ["topics.taxonomi: unknown field", "(got 'bank.yaml')"]),
         ({"replace": True}, ["topics: topics.replace is true but topics.extend is empty"]),

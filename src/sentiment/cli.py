@@ -111,10 +111,19 @@ def _predict(args: argparse.Namespace) -> int:
     from sentiment.config import ModelSettings
     from sentiment.model import load_model
     from sentiment.model.predict_cli import run_predict
-    from sentiment.model.topics import TopicModel
+    from sentiment.model.topic_reader import TopicReader
+    from sentiment.taxonomy import TopicSettings
 
     model = load_model(ModelSettings())
-    topics = None if args.no_topics else TopicModel.load(sentiment=model)
+    topics = None
+    if not args.no_topics:
+        choice = Path(args.topics)
+        settings = (
+            TopicSettings(taxonomy=str(choice.resolve()))
+            if choice.suffix in (".yaml", ".yml")
+            else TopicSettings(model=args.topics if args.topics == "default" else str(choice.resolve()))
+        )
+        topics = TopicReader.load(settings, sentiment=model)
     stream: TextIO = open(args.input, encoding="utf-8") if args.input else sys.stdin  # noqa: SIM115
     try:
         run_predict(stream, sys.stdout, model, batch_size=args.batch_size, topics=topics)
@@ -166,8 +175,8 @@ def _check(args: argparse.Namespace) -> int:
 
     from sentiment.config import load_config
     from sentiment.errors import ConfigError
+    from sentiment.model.topic_reader import configured_head
     from sentiment.sources.registry import build_source
-    from sentiment.taxonomy import load_taxonomy
 
     config = load_config(args.file)
     problems: list[str] = []
@@ -184,7 +193,8 @@ def _check(args: argparse.Namespace) -> int:
     topics = "topics off"
     if config.topics.enabled:
         try:
-            topics = f"{len(load_taxonomy(config.topics, Path(args.file).parent).topics)} topics"
+            _, head = configured_head(config.topics, Path(args.file).parent)
+            topics = f"{len(head.topics)} topics"
         except SentimentError as err:
             problems.append(str(err))
     if problems:
@@ -245,8 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="lines read and scored together (default 1024); the model makes its own batches within them",
     )
     predict.add_argument(
-        "--no-topics", action="store_true", help="sentiment only: skip topics and aspect sentiment (faster start)"
+        "--topics",
+        default="default",
+        help="a fitted topic head directory (`sentiment topics fit --out DIR`) or a taxonomy YAML whose topics "
+        "the default head knows; default: the shipped head for the default taxonomy",
     )
+    predict.add_argument("--no-topics", action="store_true", help="sentiment only: skip topics and aspect sentiment")
     predict.set_defaults(func=_predict)
     prepare = model_sub.add_parser("prepare", help="build the embedded model's cache directory")
     prepare.set_defaults(func=_prepare)

@@ -21,18 +21,19 @@ import httpx
 
 from sentiment import netguard
 from sentiment.alerts.notify import notify
-from sentiment.alerts.rules import RULE_SENTIMENT_DROP, WindowRow, detect_drops, windows
+from sentiment.alerts.rules import RULE_SENTIMENT_DROP, WindowRow, detect_drops, topics_behind, windows
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ModelError
 from sentiment.model import SentimentModel
-from sentiment.records import LABELS, Alert, Prediction, Score, SourceOutcome
+from sentiment.records import LABELS, Alert, Score, SourceOutcome
 from sentiment.sources.http import HttpClient
 from sentiment.sources.registry import build_source
 from sentiment.store import Store
 from sentiment.text.prepare import prepare
 
 if TYPE_CHECKING:
-    from sentiment.model.topics import TopicModel
+    from sentiment.model.topic_head import TopicHit
+    from sentiment.model.topic_reader import TopicReader
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -144,15 +145,39 @@ def store_outcome(store: Store, outcome: SourceOutcome, monitor: MonitorConfig, 
 
 
 def score_pending(
-    store: Store, model: SentimentModel, stats: RunStats, *, batch_size: int = 256, progress: Progress | None = None
+    store: Store,
+    model: SentimentModel,
+    stats: RunStats,
+    *,
+    topics: TopicReader | None = None,
+    batch_size: int = 256,
+    progress: Progress | None = None,
 ) -> int:
-    """Score every original mention the active model has not scored yet, in committed batches."""
+    """Score every original mention the active model has not scored yet, in committed batches.
+
+    With ``topics``, each batch's topics and aspect sentiment come from the same encoder pass and are
+    stored with its scores. Topics never cost the night its scores: if reading them fails, the failure
+    is logged and counted, and the rest is scored without them (the next run assigns what is missing).
+    """
     store.activate_model(model.model_id, model.version)
     pending = store.unscored(model.model_id, model.version)
     done = 0
     for start in range(0, len(pending), batch_size):
         chunk = pending[start : start + batch_size]
-        predictions = model.predict([text for _, text in chunk])
+        texts = [text for _, text in chunk]
+        hits: list[list[TopicHit]] | None = None
+        if topics is not None:
+            try:
+                analysed = topics.analyse(texts)
+            except Exception as err:
+                log.exception("topic assignment failed; scoring goes on without topics")
+                topics_failed(stats, err)
+                topics = None
+            else:
+                predictions = [prediction for prediction, _ in analysed]
+                hits = [found for _, found in analysed]
+        if hits is None:
+            predictions = model.predict(texts)
         scores = [
             Score(mention_id=mid, model_id=model.model_id, model_version=model.version, label=p.label,
                   p_negative=p.probabilities[LABELS[0]], p_neutral=p.probabilities[LABELS[1]],
@@ -162,6 +187,9 @@ def score_pending(
         added = store.insert_scores(scores, run_id=stats.run_id)
         done += added
         stats.scored += added
+        if topics is not None and hits is not None:
+            ids = [mid for mid, _ in chunk]
+            stats.topics += store.insert_topics(_topic_rows(ids, model, topics, hits), run_id=stats.run_id)
         _committed(store, stats, "scored %d of %d pending mentions", start + len(chunk), len(pending), progress)
     return done
 
@@ -169,7 +197,7 @@ def score_pending(
 def assign_topics(
     store: Store,
     model: SentimentModel,
-    topics: TopicModel,
+    topics: TopicReader,
     stats: RunStats,
     *,
     batch_size: int = 256,
@@ -177,34 +205,43 @@ def assign_topics(
 ) -> int:
     """Topics with aspect sentiment for every scored original that has none from this model and topic set.
 
-    Run after :func:`score_pending`: the stored whole-text scores are reused (only the sentences and
-    clauses carrying a topic are read again), and rows are committed per batch and keyed by mention,
-    model version, topic set and topic, so an interrupted run resumes and a re-run adds nothing.
-    Returns the number of topic rows added.
+    :func:`score_pending` stores topics with the scores it makes; this catches up the rest: mentions
+    scored before the topic set changed, or on a night when topics failed. Rows are committed per batch
+    and keyed by mention, model version, topic set and topic, so an interrupted run resumes and a re-run
+    adds nothing. Returns the number of topic rows added.
     """
     reader = topics.sentiment
-    if reader is None or (reader.model_id, reader.version) != (model.model_id, model.version):
-        found = "none" if reader is None else f"{reader.model_id} {reader.version}"
+    if (reader.model_id, reader.version) != (model.model_id, model.version):
         raise ModelError(
-            f"the topic model reads aspect sentiment with {found}, not {model.model_id} {model.version}; "
+            f"the topic head reads with {reader.model_id} {reader.version}, not {model.model_id} {model.version}; "
             "load it with sentiment=<the scoring model>"
         )
     pending = store.without_topics(model.model_id, model.version, topics.topic_set)
     added = 0
     for start in range(0, len(pending), batch_size):
         chunk = pending[start : start + batch_size]
-        predictions = [_prediction(score) for _, _, score in chunk]
-        hits = topics.assign([text for _, text, _ in chunk], predictions=predictions)
-        rows = [
-            (mid, model.model_id, model.version, topics.topic_set, h.topic, h.confidence, h.label, h.score)
-            for (mid, _, _), per_text in zip(chunk, hits, strict=True)
-            for h in per_text
-        ]
-        new = store.insert_topics(rows, run_id=stats.run_id)
+        hits = topics.assign([text for _, text, _ in chunk])
+        new = store.insert_topics(_topic_rows([mid for mid, _, _ in chunk], model, topics, hits), run_id=stats.run_id)
         added += new
         stats.topics += new
         _committed(store, stats, "topics for %d of %d mentions", start + len(chunk), len(pending), progress)
     return added
+
+
+def _topic_rows(
+    ids: list[str], model: SentimentModel, topics: TopicReader, hits: list[list[TopicHit]]
+) -> list[tuple[str, str, str, str, str, float, str, float]]:
+    return [
+        (mid, model.model_id, model.version, topics.topic_set, h.topic, h.confidence, h.label, h.score)
+        for mid, per_text in zip(ids, hits, strict=True)
+        for h in per_text
+    ]
+
+
+def topics_failed(stats: RunStats, err: BaseException) -> None:
+    """Count a topic failure in the run's stats; the night goes on with its scores."""
+    stats.skipped["topics_failed"] += 1
+    stats.topics_error = f"{type(err).__name__}: {err}"
 
 
 def _committed(
@@ -218,16 +255,6 @@ def _committed(
         progress(reached, total)
 
 
-def _prediction(score: Score) -> Prediction:
-    """A stored score as the prediction it was made from."""
-    probabilities: dict[str, float] = {
-        LABELS[0]: score.p_negative,
-        LABELS[1]: score.p_neutral,
-        LABELS[2]: score.p_positive,
-    }
-    return Prediction(label=score.label, probabilities=probabilities, score=score.score)
-
-
 def detect_alerts(store: Store, monitor: MonitorConfig, stats: RunStats) -> list[Alert]:
     """Run the drop rule on the stored scores and store the alerts that are new."""
     w = windows(stats.as_of, monitor.alerts)
@@ -239,7 +266,13 @@ def detect_alerts(store: Store, monitor: MonitorConfig, stats: RunStats) -> list
         day = store.last_alert_day(RULE_SENTIMENT_DROP, brand, location)
         if day is not None:
             last[(brand, location)] = day
-    found = detect_drops(rows, monitor, stats.as_of, last)
+    found = [
+        topics_behind(
+            a,
+            store.topic_counts(a.brand, a.location, (a.recent_start, a.recent_end), (a.baseline_start, a.baseline_end)),
+        )
+        for a in detect_drops(rows, monitor, stats.as_of, last)
+    ]
     model = store.active_model() or ("none", "none")
     new = store.insert_alerts(found, run_id=stats.run_id, model=model)
     stats.alerts += len(new)

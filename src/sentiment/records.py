@@ -138,3 +138,14 @@ class Alert:
     p_value: float
     message: str
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCounts:
+    """One topic's mentions and negative mentions in an alert's recent and baseline windows."""
+
+    topic: str
+    recent: int
+    recent_negative: int
+    baseline: int
+    baseline_negative: int

@@ -3,9 +3,9 @@
 A café's topics differ from a bank's, so topics are data (``taxonomy.yaml``, shipped with the package)
 that a monitor config replaces or extends, never code. This module sits outside ``sentiment.model`` so
 that ``sentiment.config`` can use :class:`TopicSettings` without importing the model package (which
-imports the config). Each topic carries a description and short
-multilingual examples: the encoder matches sentences against them by meaning, which is what lets a
-Polish complaint about waiting land where an English one does (see :mod:`sentiment.model.topics`).
+imports the config). Each topic carries a description and, optionally, short multilingual examples;
+what assigns topics is a head fitted on labelled examples (``sentiment topics fit``, read by
+:mod:`sentiment.model.topic_reader`), so a config's topics must be ones its head was fitted on.
 """
 
 from __future__ import annotations
@@ -88,14 +88,18 @@ class TopicSettings(_Strict):
     shaped like it. ``extend`` adds topics; a topic whose id already exists replaces that topic.
     ``replace: true`` drops the base taxonomy's topics, so only ``extend`` remains (a bank's own list).
     ``enabled: false`` skips topic assignment altogether.
+
+    ``model`` is the fitted topic head that reads the topics (``sentiment topics fit --out DIR``):
+    ``"default"`` (the head shipped for the default taxonomy, ``models/topics``) or a directory. With a
+    directory of its own and ``taxonomy: default``, the head's own taxonomy is used; otherwise every
+    configured topic must be one the head was fitted on (a subset is fine).
     """
 
     enabled: bool = True
+    model: str = DEFAULT_TAXONOMY
     taxonomy: str = DEFAULT_TAXONOMY
     extend: list[Topic] = Field(default_factory=list)
     replace: bool = False
-    #: Sentences per batch when embedding; topics embed sentences, so batches are short and cheap.
-    batch_size: int = Field(default=64, ge=1, le=1024)
 
     @model_validator(mode="after")
     def _replace_needs_topics(self) -> TopicSettings:

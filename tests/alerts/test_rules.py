@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from sentiment.alerts.rules import WindowRow, _holm, alert_id, detect_drops, windows
+from sentiment.alerts.rules import WindowRow, _holm, alert_id, detect_drops, topics_behind, windows
+from sentiment.records import TopicCounts
 from tests.helpers import monitor
 
 AS_OF = date(2026, 11, 23)
@@ -97,3 +98,27 @@ def test_cooldown_suppresses_repeats() -> None:
 def test_holm_adjustment() -> None:
     assert _holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
     assert _holm([]) == []
+
+
+def test_an_alert_names_the_topics_whose_negative_mentions_rose_beyond_the_baseline_rate() -> None:
+    rows = rows_for("Bella Kraków", baseline=0.6, recent=-0.4)
+    (alert,) = detect_drops(rows, monitor(), AS_OF)  # 14 recent mentions against 40 in the baseline
+    counts = [
+        TopicCounts("wait_time", recent=10, recent_negative=9, baseline=12, baseline_negative=2),
+        TopicCounts("staff_attitude", recent=5, recent_negative=4, baseline=10, baseline_negative=3),
+        TopicCounts("price_value", recent=6, recent_negative=3, baseline=30, baseline_negative=9),  # as before
+        TopicCounts("cleanliness", recent=2, recent_negative=2, baseline=2, baseline_negative=1),  # 1.65 excess
+    ]
+    named = topics_behind(alert, counts)
+    assert [t["topic"] for t in named.details["topics"]] == ["wait_time", "staff_attitude"]
+    assert named.details["topics"][0] == {
+        "topic": "wait_time", "negative_recent": 9, "mentions_recent": 10, "negative_expected": 0.7,
+        "negative_baseline": 2, "mentions_baseline": 12,
+    }  # fmt: skip
+    assert named.message == (
+        alert.message + "; topics behind it: wait_time (9 negative mentions, 1 expected), "
+        "staff_attitude (4 negative mentions, 1 expected)"
+    )
+    assert (named.id, named.effect) == (alert.id, alert.effect)
+    unchanged = topics_behind(alert, counts[2:])
+    assert unchanged.message == alert.message and unchanged.details["topics"] == []

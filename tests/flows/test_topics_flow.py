@@ -1,8 +1,9 @@
 """Topics in the nightly flow: the real flow under Prefect, the real models, DuckDB, reviews from an export.
 
-Night 1 names a taxonomy file that does not exist: topic assignment fails, is logged and counted, and
-the night keeps its scores. Night 2 (config fixed, one topic added) assigns topics to every scored
-original; night 3 adds nothing.
+Night 1 names a taxonomy file that does not exist: the topic head cannot be loaded, which is logged
+and counted, and the night keeps its scores. Night 2 (config fixed: a café's own fitted head) assigns
+topics to every scored original; night 3 adds nothing. A night that starts with topics configured reads
+them in the scoring pass itself.
 """
 
 from __future__ import annotations
@@ -16,28 +17,17 @@ import duckdb
 import pytest
 import yaml
 
-from tests.model.test_topics import MIXED, WAITING
-
 AS_OF = "2026-11-23"
-VEGAN = {
-    "id": "vegan_options",
-    "name": "Vegan options",
-    "description": "Plant-based and vegan choices: oat or soy milk, vegan pastries and dairy-free food.",
-    "examples": {
-        "en": ["Finally oat milk at no extra charge.", "No vegan cakes at all, again."],
-        "de": ["Keine vegane Alternative zur Kuhmilch."],
-        "pl": ["Brak mleka roślinnego."],
-    },
-}
+WAITING = "We waited over an hour to be served, outrageous."
 #: (id, location, text) of the exported reviews, all written on 2026-11-20.
 REVIEWS = [
-    ("r1", "Kraków Rynek", MIXED["en"]),  # "Great coffee, but the 40 minute wait was ridiculous."
-    ("r2", "Kraków Rynek", WAITING["en"]),  # "We waited over an hour to be served, outrageous."
-    ("r3", "Kraków Rynek", WAITING["pl"]),  # "Czekaliśmy ponad godzinę na obsługę, skandal."
+    ("r1", "Kraków Rynek", "Great coffee, but the 40 minute wait was ridiculous."),
+    ("r2", "Kraków Rynek", WAITING),
+    ("r3", "Kraków Rynek", "Czekaliśmy ponad godzinę na obsługę, skandal."),  # Polish: the same complaint
     ("r4", "Kraków Rynek", "They finally have oat milk and vegan croissants, love it!"),
-    ("r5", "Berlin Kreuzberg", "Die Toiletten waren schmutzig und es roch unangenehm."),
-    ("r6", "Berlin Kreuzberg", "Hoffenheim führt hochverdient mit 2-0 gegen Hannover."),  # off topic
-    ("r7", "Kraków Rynek", WAITING["en"]),  # an exact re-post of r2: one of the two is linked to the other
+    ("r5", "Berlin Kreuzberg", "Die Toiletten waren total verdreckt und es stank."),
+    ("r6", "Berlin Kreuzberg", "Hoffenheim gewinnt das Derby mit 3-1 gegen Hannover."),  # off topic
+    ("r7", "Kraków Rynek", WAITING),  # an exact re-post of r2: one of the two is linked to the other
 ]
 
 
@@ -78,7 +68,7 @@ def _query(database: Path, sql: str) -> list[tuple[Any, ...]]:
 
 @pytest.mark.slow
 def test_nightly_assigns_topics_once_and_a_topic_failure_keeps_the_scores(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, prefect_harness: None
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, prefect_harness: None, cafe_head: Path
 ) -> None:
     from flows.nightly import nightly
 
@@ -92,12 +82,12 @@ def test_nightly_assigns_topics_once_and_a_topic_failure_keeps_the_scores(
     assert first["topics"] == 0 and first["skipped"] == {"topics_failed": 1}
     assert first["topics_error"].startswith("ConfigError: cannot read the topic taxonomy ")
     assert str(tmp_path / "missing.yaml") in first["topics_error"]
-    assert "topic assignment failed; scores are kept and the next run retries" in caplog.text
+    assert "the topic head could not be loaded; scores are kept and the next run retries" in caplog.text
     assert _query(database, "SELECT count(*) FROM scores") == [(6,)]
     assert _query(database, "SELECT count(*) FROM mention_topics") == [(0,)]
 
-    # Night 2: the config fixed and extended with a topic of its own; nothing new to fetch or score.
-    config = _write_config(tmp_path, {"extend": [VEGAN]})
+    # Night 2: the config fixed, naming the café's own fitted head; nothing new to fetch or score.
+    config = _write_config(tmp_path, {"model": str(cafe_head)})
     second = nightly(config_path=str(config), as_of=AS_OF)
     assert (second["status"], second["new_mentions"], second["scored"], second["skipped"]) == ("ok", 0, 0, {})
     assert second["topics_error"] is None
@@ -114,12 +104,10 @@ def test_nightly_assigns_topics_once_and_a_topic_failure_keeps_the_scores(
     # Every original gets topics, the linked copy of the re-posted review none.
     (waiting,) = {"r2", "r7"} & set(found)
     assert sorted(found) == sorted(["r1", waiting, "r3", "r4", "r5", "r6"])
-    assert set(found["r1"]) == {"product_quality", "wait_time"}
-    assert found["r1"]["product_quality"][0] == "positive" and found["r1"]["product_quality"][1] > 0.4
-    assert found["r1"]["wait_time"][0] == "negative" and found["r1"]["wait_time"][1] < -0.4
-    assert next(iter(found[waiting])) == "wait_time" and found[waiting]["wait_time"][0] == "negative"
+    assert list(found["r1"]) == ["wait_time"] and found["r1"]["wait_time"][0] == "negative"
+    assert list(found[waiting]) == ["wait_time"] and found[waiting]["wait_time"][0] == "negative"
     assert list(found["r3"]) == ["wait_time"] and found["r3"]["wait_time"][0] == "negative"  # Polish
-    assert found["r4"]["vegan_options"][0] == "positive"  # the config's own topic
+    assert list(found["r4"]) == ["vegan_options"] and found["r4"]["vegan_options"][0] == "positive"
     assert list(found["r5"]) == ["cleanliness"] and found["r5"]["cleanliness"][0] == "negative"
     assert list(found["r6"]) == ["other"]
     # One model version and one topic set: the active model's, recorded with the run that added them.
@@ -143,3 +131,22 @@ def test_nightly_assigns_topics_once_and_a_topic_failure_keeps_the_scores(
     third = nightly(config_path=str(config), as_of=AS_OF)
     assert (third["topics"], third["scored"], third["skipped"]) == (0, 0, {})
     assert _query(database, "SELECT count(*) FROM mention_topics") == [(len(rows),)]
+
+
+@pytest.mark.slow
+def test_a_night_with_topics_reads_them_in_the_scoring_pass(
+    tmp_path: Path, prefect_harness: None, cafe_head: Path
+) -> None:
+    from flows.nightly import nightly
+
+    summary = nightly(config_path=str(_write_config(tmp_path, {"model": str(cafe_head)})), as_of=AS_OF)
+    assert (summary["status"], summary["scored"], summary["skipped"], summary["topics_error"]) == ("ok", 6, {}, None)
+    database = tmp_path / "monitor.duckdb"
+    # Every scored original has its topics, stored by the scoring batch (same run, same model version).
+    assert _query(database, "SELECT count(DISTINCT mention_id) FROM mention_topics") == [(6,)]
+    assert _query(database, "SELECT topics FROM runs") == [(summary["topics"],)]
+    assert _query(
+        database,
+        "SELECT count(*) FROM mention_topics t JOIN scores s ON s.mention_id = t.mention_id "
+        "AND s.model_version = t.model_version AND s.run_id = t.run_id",
+    ) == [(summary["topics"],)]

@@ -13,12 +13,11 @@ import pytest
 from sentiment.errors import ModelError
 from sentiment.model import SentimentModel, default_adapter_path
 from sentiment.model.predict_cli import parse_line, run_predict
-from sentiment.model.topics import TopicModel
+from sentiment.model.topic_reader import TopicReader
 from sentiment.records import LABELS
-from sentiment.taxonomy import OTHER
+from sentiment.taxonomy import OTHER, TopicSettings
 from sentiment.training.data import LANGUAGES, load_split
 from sentiment.training.metrics import macro_f1
-from tests.model.test_topics import MIXED, WAITING
 
 
 @pytest.mark.parametrize(
@@ -34,6 +33,14 @@ def test_bad_lines_name_the_line_and_what_is_expected(line: str, message: str) -
     with pytest.raises(ModelError, match=message) as err:
         parse_line(line, 7)
     assert 'expected a JSON object with a string "text"' in str(err.value)
+
+
+def test_topics_on_a_line_must_be_a_list_of_ids() -> None:
+    with pytest.raises(
+        ModelError, match=r'line 4: "topics" must be a list of topic ids, e.g. \["wait_time"\], got \'wait_time\''
+    ):
+        parse_line('{"text": "ok", "topics": "wait_time"}', 4)
+    assert parse_line('{"text": "ok", "topics": ["wait_time"]}', 4)["topics"] == ["wait_time"]
 
 
 def test_a_good_line_is_returned_as_is() -> None:
@@ -64,15 +71,16 @@ def test_run_predict_writes_one_line_per_input_in_order(embedded_model: Sentimen
 
 
 @pytest.mark.slow
-def test_run_predict_adds_topics_with_aspect_sentiment(embedded_model: SentimentModel) -> None:
-    topics = TopicModel.load(sentiment=embedded_model)
+def test_run_predict_adds_topics_with_aspect_sentiment(embedded_model: SentimentModel, cafe_head: Path) -> None:
+    topics = TopicReader.load(TopicSettings(model=str(cafe_head)), sentiment=embedded_model)
     texts = [
-        MIXED["en"],  # "Great coffee, but the 40 minute wait was ridiculous."
-        "Great coffee, but we waited 40 minutes for it.",  # the waiting is implicit: read near neutral
-        WAITING["pl"],  # "Czekaliśmy ponad godzinę na obsługę, skandal."
-        "Hoffenheim führt hochverdient mit 2-0 gegen Hannover.",  # football: no customer-experience topic
+        "Great coffee, but the 40 minute wait was ridiculous.",
+        "Czekaliśmy ponad godzinę na obsługę, skandal.",  # Polish: waiting, like the English one
+        "Hoffenheim gewinnt das Derby mit 3-1 gegen Hannover.",  # football: none of the café's topics
+        "Quick service and spotless tables.",
     ]
     lines = [json.dumps({"id": i, "text": text}, ensure_ascii=False) for i, text in enumerate(texts)]
+    lines[3] = json.dumps({"id": 3, "text": texts[3], "topics": ["cleanliness", "vegan_options"]})
     out = io.StringIO()
     assert run_predict(lines, out, embedded_model, batch_size=3, topics=topics) == 4
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
@@ -82,26 +90,27 @@ def test_run_predict_adds_topics_with_aspect_sentiment(embedded_model: Sentiment
         for hit in row["topics"]:
             assert set(hit) == {"topic", "confidence", "label", "score"}
             assert 0.0 <= hit["confidence"] <= 1.0 and -1.0 <= hit["score"] <= 1.0
-        confidences = [hit["confidence"] for hit in row["topics"]]
-        assert confidences == sorted(confidences, reverse=True)
-    mixed, implicit, waiting, football = ({h["topic"]: h for h in row["topics"]} for row in rows)
-    assert set(mixed) == {"product_quality", "wait_time"}
-    assert mixed["product_quality"]["label"] == "positive" and mixed["product_quality"]["score"] > 0.4
-    assert mixed["wait_time"]["label"] == "negative" and mixed["wait_time"]["score"] < -0.4
-    assert set(implicit) == {"product_quality", "wait_time"}
-    assert implicit["product_quality"]["label"] == "positive" and implicit["product_quality"]["score"] > 0.4
-    assert implicit["wait_time"]["score"] < implicit["product_quality"]["score"] - 0.4
+    mixed, waiting, football, tagged = ({h["topic"]: h for h in row["topics"]} for row in rows)
+    assert list(mixed) == ["wait_time"] and mixed["wait_time"]["label"] == "negative"
     assert list(waiting) == ["wait_time"] and waiting["wait_time"]["label"] == "negative"
-    assert rows[2]["lang"] == "pl" and waiting["wait_time"]["confidence"] > 0.5
+    assert rows[1]["lang"] == "pl" and waiting["wait_time"]["confidence"] > 0.5
     assert list(football) == [OTHER]  # the "other" bucket carries the whole text's sentiment
-    assert football[OTHER]["label"] == rows[3]["label"]
-    assert football[OTHER]["score"] == pytest.approx(rows[3]["score"], abs=1e-4)
-    # Without a topic model the output keeps its sentiment-only shape, with the same sentiment.
+    assert football[OTHER]["label"] == rows[2]["label"]
+    assert football[OTHER]["score"] == pytest.approx(rows[2]["score"], abs=1e-4)
+    # A line that names its topics gets exactly those, in its order, each with its aspect sentiment.
+    assert list(tagged) == ["cleanliness", "vegan_options"]
+    assert tagged["cleanliness"]["label"] == "positive"
+    # Without topics the output keeps its sentiment-only shape, with the same sentiment.
     plain = io.StringIO()
     run_predict(lines, plain, embedded_model, batch_size=3)  # same batches: padding moves the last digits
-    assert [json.loads(line) for line in plain.getvalue().splitlines()] == [
-        {k: v for k, v in row.items() if k != "topics"} for row in rows
-    ]
+    for row, sentiment_only in zip(rows, (json.loads(line) for line in plain.getvalue().splitlines()), strict=True):
+        assert set(sentiment_only) == {"id", "lang", "label", "probabilities", "score"}
+        assert sentiment_only["label"] == row["label"]
+        assert sentiment_only["score"] == pytest.approx(row["score"], abs=1e-4)
+    # A line naming a topic the head does not know stops the run with its number.
+    bad = [json.dumps({"id": 9, "text": "ok", "topics": ["parking"]})]
+    with pytest.raises(ModelError, match=r"line 1: unknown topics \['parking'\]; allowed: wait_time, cleanliness"):
+        run_predict(bad, io.StringIO(), embedded_model, topics=topics)
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_the_nightly_flow_and_predict_import_nothing_from_training() -> None:
     script = (
         "import sys\n"
-        "import flows.nightly, flows.rescore, sentiment.cli, sentiment.model.predict_cli, sentiment.model.topics\n"
+        "import flows.nightly, flows.rescore, sentiment.cli, sentiment.model.predict_cli, sentiment.model.topic_reader\n"
         "print(sorted(m for m in sys.modules if m.startswith('sentiment.training') or m.split('.')[0] == 'peft'))\n"
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from statistics import fmean
 from typing import Literal
@@ -27,7 +27,7 @@ from typing import Literal
 from scipy import stats
 
 from sentiment.config import AlertRules, MonitorConfig
-from sentiment.records import Alert
+from sentiment.records import Alert, TopicCounts
 
 RULE_SENTIMENT_DROP = "sentiment_drop"
 _QUOTES = 3
@@ -207,3 +207,36 @@ def _make_alert(test: _Test, w: Windows, as_of: date, p: float) -> Alert:
             ],
         },
     )  # fmt: skip
+
+
+#: At most this many topics are named in an alert; each must have at least this many more negative
+#: mentions in the recent window than the baseline's rate predicts.
+_TOPICS_NAMED = 3
+_MIN_EXCESS = 2.0
+
+
+def topics_behind(alert: Alert, counts: Sequence[TopicCounts]) -> Alert:
+    """The alert with the topics behind its drop: those whose negative mentions rose most above what
+    the baseline's rate for that topic, scaled to the recent window's volume, predicts. "The score fell"
+    tells a manager that something is wrong; "wait_time: 9 negative, 2 expected" tells them what."""
+    scale = alert.n_recent / alert.n_baseline if alert.n_baseline else 0.0
+    ranked = []
+    for c in counts:
+        expected = c.baseline_negative * scale
+        if c.recent_negative - expected >= _MIN_EXCESS:
+            ranked.append((c.recent_negative - expected, expected, c))
+    ranked.sort(key=lambda item: (-item[0], item[2].topic))
+    named = [
+        {"topic": c.topic, "negative_recent": c.recent_negative, "mentions_recent": c.recent,
+         "negative_expected": round(expected, 1), "negative_baseline": c.baseline_negative,
+         "mentions_baseline": c.baseline}
+        for _, expected, c in ranked[:_TOPICS_NAMED]
+    ]  # fmt: skip
+    if not named:
+        return replace(alert, details={**alert.details, "topics": []})
+    behind = ", ".join(
+        f"{t['topic']} ({t['negative_recent']} negative mentions, {t['negative_expected']:.0f} expected)" for t in named
+    )
+    return replace(
+        alert, message=f"{alert.message}; topics behind it: {behind}", details={**alert.details, "topics": named}
+    )

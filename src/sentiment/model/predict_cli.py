@@ -1,7 +1,8 @@
 """``sentiment model predict``: JSON lines in, one JSON line of sentiment per input line out.
 
-With a topic model, each output line also carries the text's topics with their aspect sentiment
-(:mod:`sentiment.model.topics`). Input lines are objects with a string ``"text"`` and usually an ``"id"`` (passed through as given, or
+With a topic reader, each output line also carries the text's topics with their aspect sentiment, read
+in the same encoder pass (:mod:`sentiment.model.topic_reader`); an input line with ``"topics": [ids]``
+gets the aspect sentiment of exactly those topics. Input lines are objects with a string ``"text"`` and usually an ``"id"`` (passed through as given, or
 null). Lines are read and scored in chunks, so a file of any size streams in bounded memory; a bad line
 stops the run with its line number, after the chunks before it were written.
 """
@@ -17,7 +18,8 @@ from sentiment.model.scorer import SentimentModel
 from sentiment.text.lang import detect_language
 
 if TYPE_CHECKING:
-    from sentiment.model.topics import TopicModel
+    from sentiment.model.topic_head import TopicHit
+    from sentiment.model.topic_reader import TopicReader
 
 
 def parse_line(line: str, number: int) -> dict[str, Any]:
@@ -32,6 +34,9 @@ def parse_line(line: str, number: int) -> dict[str, Any]:
     if not isinstance(record.get("text"), str):
         found = "no text field" if "text" not in record else f'"text" is {type(record["text"]).__name__}'
         raise ModelError(f"line {number}: {found}; {expected}")
+    wanted = record.get("topics")
+    if wanted is not None and not (isinstance(wanted, list) and all(isinstance(t, str) for t in wanted)):
+        raise ModelError(f'line {number}: "topics" must be a list of topic ids, e.g. ["wait_time"], got {wanted!r}')
     return record
 
 
@@ -40,7 +45,7 @@ def run_predict(
     out: TextIO,
     model: SentimentModel,
     batch_size: int = 1024,
-    topics: TopicModel | None = None,
+    topics: TopicReader | None = None,
 ) -> int:
     """Score JSON lines, writing ``{"id", "lang", "label", "probabilities", "score"}`` per input line
     in input order; blank lines are skipped. Returns the number of lines scored.
@@ -51,13 +56,18 @@ def run_predict(
     int8 scales activations per batch, so texts grouped differently can flip a few labels.
 
     With ``topics``, each line also gets ``"topics"``: a list of ``{"topic", "confidence", "label",
-    "score"}``, most confident first (``"other"`` for a text without a topic)."""
+    "score"}``, most confident first (``"other"`` for a text without a topic); a line that names its
+    ``"topics"`` gets exactly those, each with its aspect sentiment, assigned or not."""
     count = 0
     chunk: list[dict[str, Any]] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        chunk.append(parse_line(line, number))
+        record = parse_line(line, number)
+        unknown = [t for t in record.get("topics") or [] if topics is not None and t not in topics.topics]
+        if topics is not None and unknown:
+            raise ModelError(f"line {number}: unknown topics {unknown}; allowed: {', '.join(topics.topics)}")
+        chunk.append(record)
         if len(chunk) >= batch_size:
             count += _score_chunk(chunk, out, model, topics)
             chunk = []
@@ -66,10 +76,15 @@ def run_predict(
     return count
 
 
-def _score_chunk(records: list[dict[str, Any]], out: TextIO, model: SentimentModel, topics: TopicModel | None) -> int:
+def _score_chunk(records: list[dict[str, Any]], out: TextIO, model: SentimentModel, topics: TopicReader | None) -> int:
     texts = [r["text"] for r in records]
-    predictions = model.predict(texts)
-    hits = topics.assign(texts, predictions=predictions) if topics is not None else None
+    hits: list[list[TopicHit]] | None = None
+    if topics is None:
+        predictions = model.predict(texts)
+    else:
+        analysed = topics.analyse(texts, only=[r.get("topics") for r in records])
+        predictions = [prediction for prediction, _ in analysed]
+        hits = [found for _, found in analysed]
     for i, (record, text, prediction) in enumerate(zip(records, texts, predictions, strict=True)):
         row: dict[str, Any] = {
             "id": record.get("id"),

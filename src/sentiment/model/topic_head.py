@@ -157,6 +157,22 @@ class FittedTopics:
             sentiment_version=meta["sentiment_version"],
         )
 
+    def subset(self, topics: Sequence[str]) -> FittedTopics:
+        """The same head reading only ``topics`` (ids it has, in that order): a config that leaves
+        topics out of a fitted taxonomy needs no refit, since each topic's query and weights are its own."""
+        unknown = [t for t in topics if t not in self.topics]
+        if unknown:
+            raise ModelError(f"the topic head has no topics {unknown}; it has: {', '.join(self.topics)}")
+        rows = [self.topics.index(t) for t in topics]
+        head = TopicHead(len(rows), int(self.head.query.shape[1]))
+        state = self.head.state_dict()
+        state.update({name: state[name][rows] for name in ("query", "weight", "bias")})
+        head.load_state_dict(state)
+        head.train(False)
+        return FittedTopics(
+            head, list(topics), [self.names[i] for i in rows], self.thresholds[rows], self.tap, self.sentiment_version
+        )
+
     def check_version(self, sentiment_version: str, directory: Path) -> None:
         """A head is read on the encoder it was fitted on, or not at all."""
         if sentiment_version != self.sentiment_version:

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from sentiment.errors import StoreError
-from sentiment.records import Alert, Mention, Score
+from sentiment.records import Alert, Mention, Score, TopicCounts
 
 SCHEMA_FILES = (
     "001_init.sql", "002_views.sql", "003_parent_id.sql", "004_topics.sql", "005_run_topics.sql", "006_hardening.sql",
@@ -353,6 +353,24 @@ class Store:
         return str(row[0]) if row else None
 
     # -- alerts ---------------------------------------------------------------------------------------
+
+    def topic_counts(
+        self, brand: str, location: str | None, recent: tuple[date, date], baseline: tuple[date, date]
+    ) -> list[TopicCounts]:
+        """Per topic (not ``other``) of the active model and topic set: mentions and negative mentions
+        of a brand (or one of its locations) in the recent and the baseline window."""
+        rows = self.con.execute(
+            "SELECT t.topic, "
+            "count(*) FILTER (WHERE m.published_date BETWEEN ? AND ?), "
+            "count(*) FILTER (WHERE m.published_date BETWEEN ? AND ? AND t.label = 'negative'), "
+            "count(*) FILTER (WHERE m.published_date BETWEEN ? AND ?), "
+            "count(*) FILTER (WHERE m.published_date BETWEEN ? AND ? AND t.label = 'negative') "
+            "FROM active_topics t JOIN mentions m ON m.id = t.mention_id AND m.duplicate_of IS NULL "
+            "WHERE t.topic <> 'other' AND m.brand = ? AND (? IS NULL OR m.location = ?) "
+            "AND m.published_date BETWEEN ? AND ? GROUP BY t.topic ORDER BY t.topic",
+            [*recent, *recent, *baseline, *baseline, brand, location, location, baseline[0], recent[1]],
+        ).fetchall()
+        return [TopicCounts(str(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
 
     def window_scores(
         self, start: date, end: date, *, brand: str | None = None, location: str | None = None

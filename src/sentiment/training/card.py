@@ -475,7 +475,7 @@ average, {speed["texts_over_512_tokens"]} over 512 tokens), {speed["threads"]} t
 | scorer | texts/s | test macro-F1 (mean of 8) |
 |---|---|---|
 | `transformers.pipeline`, same model in float32 | {speed["texts_per_s_pipeline"]:.1f} | {speed["f1_pipeline"]:.2f} |
-| product (`load_model().predict`) | {speed["texts_per_s_product"]:.1f} | {speed["f1_product"]:.2f} |
+| product (`load_model().predict`) | {speed["texts_per_s_product"]:.1f} | {speed["f1_product"]:.2f} |{_topics_row(speed)}
 
 Ratio **{speed["ratio"]:.2f}x**, macro-F1 difference {speed["f1_delta"]:.2f} points, peak resident memory of the product
 {speed["peak_rss_mb"]:.0f} MB ({speed["peak_rss_mb_with_pipeline"]:.0f} MB once the pipeline's copy was loaded too).
@@ -483,6 +483,17 @@ On {speed["long_texts"]["texts"]} whole news articles of 1,000-2,000 tokens, tim
 ({speed["long_texts"]["texts_per_s_product"]:.1f} texts/s) where the pipeline reads the first 512
 ({speed["long_texts"]["texts_per_s_pipeline"]:.1f} texts/s).
 """
+    )
+
+
+def _topics_row(speed: dict[str, Any]) -> str:
+    if "texts_per_s_product_with_topics" not in speed:
+        return ""
+    return (
+        f"\n| product with the default topic head (`TopicReader.analyse`: sentiment, topics, aspects in one pass) | "
+        f"{speed['texts_per_s_product_with_topics']:.1f} ({speed['topics_ratio']:.2f}x sentiment alone, "
+        f"{speed['ratio_with_topics']:.2f}x the pipeline) | same labels as the product on "
+        f"{100 * speed['topics_same_labels']:.1f}% of the texts |"
     )
 
 

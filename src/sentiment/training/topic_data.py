@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sentiment.errors import ModelError
-from sentiment.model.topics import default_topics_dir
+from sentiment.model.topic_reader import default_topics_dir
 from sentiment.taxonomy import OTHER
 from sentiment.training.data import clean_text, default_data_dir
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sentiment.errors import ModelError
-from sentiment.model.topics import default_topics_dir
+from sentiment.model.topic_reader import default_topics_dir
 from sentiment.records import LABELS
 from sentiment.taxonomy import OTHER, load_taxonomy
 from sentiment.training import reading

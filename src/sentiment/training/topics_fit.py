@@ -12,8 +12,10 @@ line's part; ``"lang"`` optional, for per-language figures). What happens:
 2. the sentiment model reads every text once, keeping the token states of the tap layer and the last
    layer (the same pass the nightly run makes);
 3. a :class:`~sentiment.model.topic_head.TopicHead` learns from four fifths of the rest (binary
-   cross-entropy per topic, plus cross-entropy on the aspect labels where given); the last fifth
-   chooses the epoch and each topic's threshold (the F1-best one);
+   cross-entropy per topic, plus cross-entropy on the aspect labels where given), and from the
+   taxonomy's own examples (each a positive of its topic only: short sentences written per language,
+   often in languages the labelled lines lack); the last fifth chooses the epoch and each topic's
+   threshold (the F1-best one);
 4. ``DIR`` gets the head (``topic_head.safetensors``), the taxonomy it was fitted for, and a card with
    per-topic precision and recall on the held-out part (``evaluation.json``, ``README.md``).
 """
@@ -52,6 +54,9 @@ FIT_TOKENS = 256
 HELD_OUT_SHARE = 0.2
 VALIDATION_SHARE = 0.2
 EPOCHS = 15
+#: Optimiser steps at least: a user's file of 80 examples is 2 batches an epoch, and 15 epochs of it
+#: (30 steps) leave the head barely trained; small files get more epochs instead.
+MIN_STEPS = 300
 BATCH = 32
 LEARNING_RATE = 3e-3
 WEIGHT_DECAY = 1e-4
@@ -261,7 +266,8 @@ def train_head(
     best: tuple[float, dict[str, torch.Tensor], np.ndarray] | None = None
     history = []
     order = list(train)
-    for epoch in range(1, EPOCHS + 1):
+    epochs = max(EPOCHS, math.ceil(MIN_STEPS / math.ceil(len(order) / BATCH)))
+    for epoch in range(1, epochs + 1):
         head.train(True)
         rng.shuffle(order)
         total = 0.0
@@ -278,7 +284,7 @@ def train_head(
             optimiser.zero_grad()
             loss.backward()  # type: ignore[no-untyped-call]
             optimiser.step()
-            total += float(loss) * len(batch)
+            total += float(loss.detach()) * len(batch)
         probabilities, _ = predict(head, states, validation)
         thresholds, score = best_thresholds(probabilities, labels[list(validation)])
         history.append({"epoch": epoch, "loss": round(total / len(order), 4), "validation_macro_f1": round(score, 4)})
@@ -327,6 +333,16 @@ def scores(
     }
 
 
+def taxonomy_examples(taxonomy: Taxonomy) -> list[Example]:
+    """Every example sentence of the taxonomy as a training line of its topic alone (no aspect label)."""
+    return [
+        Example(line=0, text=text, topics=(topic.id,), lang=lang)
+        for topic in taxonomy.topics
+        for lang in sorted(topic.examples)
+        for text in topic.examples[lang]
+    ]
+
+
 def fit(
     model: SentimentModel,
     taxonomy: Taxonomy,
@@ -345,6 +361,9 @@ def fit(
     validation = [fit_part[i] for i in validation_local]
     if not train or not validation:
         raise ModelError(f"{len(examples)} examples are too few to fit and validate a topic head; give at least 20")
+    own = taxonomy_examples(taxonomy)
+    train += range(len(examples), len(examples) + len(own))
+    examples = [*examples, *own]
     log(f"reading {len(examples)} texts ({len(train)} to fit, {len(validation)} to validate, {len(held_out)} held out)")
     states = encode(model, [e.text for e in examples], tap)
     encoded = time.perf_counter()
@@ -354,7 +373,12 @@ def fit(
     report: dict[str, Any] = {
         "sentiment_model": {"id": model.model_id, "version": model.version},
         "tap": tap,
-        "examples": {"fit": len(train), "validation": len(validation), "held_out": len(held_out)},
+        "examples": {
+            "fit": len(train) - len(own),
+            "taxonomy": len(own),
+            "validation": len(validation),
+            "held_out": len(held_out),
+        },
         "support_fit": {t: int(labels[train, j].sum()) for j, t in enumerate(topics)},
         "history": history,
         "thresholds": {t: float(x) for t, x in zip(topics, thresholds, strict=True)},
@@ -373,7 +397,8 @@ def render_card(report: dict[str, Any], taxonomy: Taxonomy) -> str:
         "# Topic head",
         "",
         f"Fitted by `{report['command']}` on sentiment model `{report['sentiment_model']['version']}` "
-        f"(token states of layer {report['tap']}); {report['examples']['fit']} examples to fit, "
+        f"(token states of layer {report['tap']}); {report['examples']['fit']} examples to fit "
+        f"(and the taxonomy's own {report['examples'].get('taxonomy', 0)} example sentences), "
         f"{report['examples']['validation']} to choose the epoch and thresholds, {report['examples']['held_out']} held out. "
         f"Reading the texts took {report['timing_s']['encode']:.0f} s, training {report['timing_s']['train']:.0f} s.",
         "",
