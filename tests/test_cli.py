@@ -136,15 +136,24 @@ def test_config_check_reports_every_problem_the_run_would_meet(
 def test_model_predict_adds_topics_unless_told_not_to(tmp_path: Path) -> None:
     lines = tmp_path / "in.jsonl"
     lines.write_text(
-        json.dumps({"id": "a", "text": "Great coffee, but the 40 minute wait was ridiculous."}) + "\n", encoding="utf-8"
+        json.dumps({"id": "a", "text": "My refund still hasn't arrived after three weeks."}) + "\n", encoding="utf-8"
     )
     run = subprocess.run([SENTIMENT, "model", "predict", "--input", str(lines)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     (row,) = [json.loads(line) for line in run.stdout.splitlines()]
-    assert [(t["topic"], t["label"]) for t in row["topics"]] == [
-        ("product_quality", "positive"),
-        ("wait_time", "negative"),
-    ]
+    assert [(t["topic"], t["label"]) for t in row["topics"]] == [("returns_refunds", "negative")]
+    # A taxonomy file naming some of the default topics reads only those.
+    subset = tmp_path / "subset.yaml"
+    subset.write_text(
+        "version: 1\ntopics:\n  - {id: wait_time, name: Waiting, description: How long customers wait.}\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [SENTIMENT, "model", "predict", "--topics", str(subset), "--input", str(lines)], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    (narrow,) = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [t["topic"] for t in narrow["topics"]] == ["other"]
     run = subprocess.run(
         [SENTIMENT, "model", "predict", "--no-topics", "--input", str(lines)], capture_output=True, text=True
     )

@@ -80,6 +80,11 @@ def test_nightly_flow_end_to_end_and_idempotent(
     assert [(a["scope"], a["brand"], a["location"]) for a in first["new_alerts"]] == [
         ("location", "Bella Caffè", "Kraków Rynek")
     ]
+    # The alert says what Kraków complains about: the demo's reviews there sour on rude staff, cold
+    # coffee and waiting (and dirty tables, the fourth: an alert names three).
+    message = first["new_alerts"][0]["message"]
+    behind = message.partition("; topics behind it: ")[2]
+    assert [part.split(" (")[0] for part in behind.split("), ")] == ["staff_attitude", "product_quality", "wait_time"]
     assert first["notifications"] == 1
     assert len(received) == 1 and received[0]["location"] == "Kraków Rynek"
     krakow = next(r for r in first["sentiment"] if r["location"] == "Kraków Rynek")

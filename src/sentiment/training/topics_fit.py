@@ -353,6 +353,26 @@ def fit(
 ) -> tuple[FittedTopics, dict[str, Any]]:
     """The whole fit (see the module docstring): the fitted head and its evaluation report."""
     started = time.perf_counter()
+    every = [*examples, *taxonomy_examples(taxonomy)]
+    log(f"reading {len(every)} texts ({len(examples)} labelled lines, {len(every) - len(examples)} taxonomy examples)")
+    states = encode(model, [e.text for e in every], tap)
+    encoded = time.perf_counter()
+    fitted, report = fit_states(model, taxonomy, examples, states, tap=tap, log=log)
+    report["timing_s"] = {"encode": round(encoded - started, 1), "train": round(time.perf_counter() - encoded, 1)}
+    return fitted, report
+
+
+def fit_states(
+    model: SentimentModel,
+    taxonomy: Taxonomy,
+    examples: Sequence[Example],
+    states: States,
+    *,
+    tap: int = DEFAULT_TAP,
+    log: Any = print,
+) -> tuple[FittedTopics, dict[str, Any]]:
+    """The fit once the texts were read: ``states`` holds ``examples`` then the taxonomy's own examples
+    (as :func:`fit` reads them), so a benchmark can read a text once and fit several heads on it."""
     topics = [t.id for t in taxonomy.topics]
     fit_part, held_out = held_out_split(examples)
     fit_examples = [examples[i] for i in fit_part]
@@ -362,12 +382,14 @@ def fit(
     if not train or not validation:
         raise ModelError(f"{len(examples)} examples are too few to fit and validate a topic head; give at least 20")
     own = taxonomy_examples(taxonomy)
+    if len(states.tapped) != len(examples) + len(own):
+        raise ModelError(
+            f"got states of {len(states.tapped)} texts for {len(examples)} lines and {len(own)} taxonomy examples"
+        )
     train += range(len(examples), len(examples) + len(own))
-    examples = [*examples, *own]
-    log(f"reading {len(examples)} texts ({len(train)} to fit, {len(validation)} to validate, {len(held_out)} held out)")
-    states = encode(model, [e.text for e in examples], tap)
-    encoded = time.perf_counter()
-    labels, aspects = targets(examples, topics)
+    every = [*examples, *own]
+    log(f"fitting on {len(train)} texts, {len(validation)} to validate, {len(held_out)} held out")
+    labels, aspects = targets(every, topics)
     head, thresholds, history = train_head(states, labels, aspects, train, validation, log)
     fitted = FittedTopics(head, topics, [t.name for t in taxonomy.topics], thresholds, tap, model.version)
     report: dict[str, Any] = {
@@ -382,11 +404,10 @@ def fit(
         "support_fit": {t: int(labels[train, j].sum()) for j, t in enumerate(topics)},
         "history": history,
         "thresholds": {t: float(x) for t, x in zip(topics, thresholds, strict=True)},
-        "timing_s": {"encode": round(encoded - started, 1), "train": round(time.perf_counter() - encoded, 1)},
     }
     if held_out:
         probabilities, aspect_probabilities = predict(head, states, held_out)
-        report["held_out"] = scores(fitted, probabilities, aspect_probabilities, [examples[i] for i in held_out])
+        report["held_out"] = scores(fitted, probabilities, aspect_probabilities, [every[i] for i in held_out])
     return fitted, report
 
 
