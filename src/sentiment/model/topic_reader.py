@@ -60,6 +60,11 @@ class TopicReader:
     """Sentiment, topics and aspect sentiment of texts from one pass of the sentiment model."""
 
     def __init__(self, sentiment: SentimentModel, fitted: FittedTopics, directory: Path) -> None:
+        if not getattr(sentiment.backend, "reads_topics", False):
+            raise ModelError(
+                f"{sentiment.model_id} cannot read topics: topic heads sit on the embedded model's encoder; "
+                "score with model name 'embedded' or set topics.enabled: false"
+            )
         fitted.check_version(sentiment.version, directory)
         self.sentiment = sentiment
         self.fitted = fitted
