@@ -51,3 +51,12 @@ def test_texts_about_nothing_the_taxonomy_covers_are_other(reader: TopicReader) 
     for (prediction, hits), text in zip(reader.analyse(texts), texts, strict=True):
         assert [h.topic for h in hits] == [OTHER], text
         assert hits[0].label == prediction.label
+
+
+def test_a_sentence_that_praises_one_thing_and_blames_another_gets_both_aspects(reader: TopicReader) -> None:
+    ((_, hits),) = reader.analyse(["Great coffee, but the 40 minute wait was ridiculous."])
+    aspects = {hit.topic: hit.label for hit in hits}
+    assert aspects == {"wait_time": "negative", "product_quality": "positive"}
+    # Asked for both, a Polish one is read the same way, clause by clause.
+    ((_, asked),) = reader.analyse(["Jedzenie pyszne, ale ceny kosmiczne."], only=[["product_quality", "price_value"]])
+    assert [(h.topic, h.label) for h in asked] == [("product_quality", "positive"), ("price_value", "negative")]

@@ -18,9 +18,10 @@ from pathlib import Path
 from sentiment.errors import ModelError
 from sentiment.model.progress import Progress
 from sentiment.model.scorer import SentimentModel
+from sentiment.model.sentences import split_units
 from sentiment.model.topic_head import HEAD_FILE, TAXONOMY_FILE, FittedTopics, TopicHit
 from sentiment.records import Prediction
-from sentiment.taxonomy import DEFAULT_TAXONOMY, TopicSettings, load_taxonomy, read_taxonomy
+from sentiment.taxonomy import DEFAULT_TAXONOMY, OTHER, TopicSettings, load_taxonomy, read_taxonomy
 
 
 def default_topics_dir() -> Path:
@@ -98,8 +99,54 @@ class TopicReader:
         progress: Progress | None = None,
     ) -> list[tuple[Prediction, list[TopicHit]]]:
         """Per text its sentiment and its topics, most confident first (``other`` when none applies);
-        ``only[i]`` asks for the aspect sentiment of exactly those topics of text ``i``."""
-        return self.sentiment.analyse(texts, self.fitted, only=only, progress=progress)
+        ``only[i]`` asks for the aspect sentiment of exactly those topics of text ``i``.
+
+        One encoder pass reads everything. Only a text with two or more topics that has two or more
+        parts (sentences, or clauses cut before "but", "aber", "ale" ...) is read once more, part by part
+        (see :meth:`_aspects_by_part`).
+        """
+        results = self.sentiment.analyse(texts, self.fitted, only=only, progress=progress)
+        return self._aspects_by_part(list(texts), results)
+
+    def _aspects_by_part(
+        self, texts: list[str], results: list[tuple[Prediction, list[TopicHit]]]
+    ) -> list[tuple[Prediction, list[TopicHit]]]:
+        """Each topic's aspect sentiment from the part of the text that speaks of it most surely.
+
+        Read whole, "Great coffee, but the 40 minute wait was ridiculous." lends its overall tone to
+        every aspect, coffee included (on 12 such sentences the team wrote, 14 of 24 aspects came out
+        right). Its parts are read with the topics already found (``only=``), and each topic takes the
+        aspect of the part where its confidence is highest; the topics and their confidence stay
+        those of the whole text.
+        """
+        plans = []
+        for index, (text, (_, hits)) in enumerate(zip(texts, results, strict=True)):
+            topics = [hit.topic for hit in hits if hit.topic != OTHER]
+            units = split_units(text) if len(topics) >= 2 else []
+            if len(units) >= 2:
+                plans.append((index, topics, units))
+        if not plans:
+            return results
+        parts = self.sentiment.analyse(
+            [unit for _, _, units in plans for unit in units],
+            self.fitted,
+            only=[topics for _, topics, units in plans for _ in units],
+        )
+        refined = list(results)
+        start = 0
+        for index, _, units in plans:
+            by_part = [{hit.topic: hit for hit in hits} for _, hits in parts[start : start + len(units)]]
+            start += len(units)
+            prediction, hits = refined[index]
+            updated = []
+            for hit in hits:
+                if hit.topic == OTHER:
+                    updated.append(hit)
+                    continue
+                best = max(by_part, key=lambda part: part[hit.topic].confidence)[hit.topic]
+                updated.append(TopicHit(hit.topic, hit.confidence, best.label, best.score))
+            refined[index] = (prediction, updated)
+        return refined
 
     def assign(
         self, texts: Sequence[str], *, only: Sequence[Sequence[str] | None] | None = None
