@@ -4,7 +4,8 @@ the sentiment model's own pass, for the topics a monitor config names.
 ``TopicReader.load(settings, sentiment=model)`` resolves ``topics.model`` (the shipped head for the
 default taxonomy, or a user's ``sentiment topics fit`` output), checks that the head was fitted on this
 sentiment model and that it knows every configured topic, and keeps only those. ``analyse`` then gives
-each text's sentiment, topics and aspect sentiment from one encoder pass.
+each text's sentiment, topics and aspect sentiment from one encoder pass (a text with several topics
+in several parts is read once more, part by part, for its aspects).
 """
 
 from __future__ import annotations
