@@ -220,8 +220,8 @@ def assign_topics(
     added = 0
     for start in range(0, len(pending), batch_size):
         chunk = pending[start : start + batch_size]
-        hits = topics.assign([text for _, text, _ in chunk])
-        new = store.insert_topics(_topic_rows([mid for mid, _, _ in chunk], model, topics, hits), run_id=stats.run_id)
+        hits = topics.assign([text for _, text in chunk])
+        new = store.insert_topics(_topic_rows([mid for mid, _ in chunk], model, topics, hits), run_id=stats.run_id)
         added += new
         stats.topics += new
         _committed(store, stats, "topics for %d of %d mentions", start + len(chunk), len(pending), progress)

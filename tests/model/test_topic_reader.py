@@ -24,7 +24,7 @@ def test_a_fitted_head_writes_its_card_and_reads_its_own_taxonomy(
     assert "Vegan options" in (cafe_head / "README.md").read_text(encoding="utf-8")
     reader = TopicReader.load(TopicSettings(model=str(cafe_head)), sentiment=embedded_model)
     assert reader.topics == ["wait_time", "cleanliness", "vegan_options"]
-    assert reader.names()["vegan_options"] == "Vegan options"
+    assert dict(zip(reader.topics, reader.fitted.names, strict=True))["vegan_options"] == "Vegan options"
     texts = [
         "We stood in line for 35 minutes just to order a flat white.",
         "Staliśmy w kolejce pół godziny, zanim ktoś przyjął zamówienie.",  # Polish: the same complaint

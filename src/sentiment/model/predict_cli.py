@@ -64,9 +64,10 @@ def run_predict(
         if not line.strip():
             continue
         record = parse_line(line, number)
-        unknown = [t for t in record.get("topics") or [] if topics is not None and t not in topics.topics]
-        if topics is not None and unknown:
-            raise ModelError(f"line {number}: unknown topics {unknown}; allowed: {', '.join(topics.topics)}")
+        if topics is not None:
+            unknown = [t for t in record.get("topics") or [] if t not in topics.topics]
+            if unknown:
+                raise ModelError(f"line {number}: unknown topics {unknown}; allowed: {', '.join(topics.topics)}")
         chunk.append(record)
         if len(chunk) >= batch_size:
             count += _score_chunk(chunk, out, model, topics)

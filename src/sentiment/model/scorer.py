@@ -9,6 +9,7 @@ Face classifier directory (:mod:`sentiment.model.hf_classifier`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NamedTuple, Protocol, cast, overload
 
 import numpy as np
@@ -101,15 +102,7 @@ class SentimentModel:
         ``only[i]``, when given and not None, names the topics text ``i`` is about (it gets the
         aspect sentiment of exactly those). The topic head must have been fitted on this model.
         """
-        if not getattr(self.backend, "reads_topics", False):
-            raise ModelError(
-                f"{self.model_id} cannot read topics in its own pass: topic heads sit on the embedded model's encoder"
-            )
-        if topics.sentiment_version != self.version:
-            raise ModelError(
-                f"the topic head was fitted on sentiment model {topics.sentiment_version}, but this model is "
-                f"{self.version}; refit it with `sentiment topics fit`"
-            )
+        self.check_topics(topics)
         items = list(texts)
         if only is not None and len(only) != len(items):
             raise ModelError(f"only has {len(only)} entries for {len(items)} texts")
@@ -126,6 +119,15 @@ class SentimentModel:
             wanted = None if only is None else only[i]
             results.append((prediction, topic_hits(topics, reading.topics[i], reading.aspects[i], whole, wanted)))
         return results
+
+    def check_topics(self, topics: FittedTopics, directory: Path | None = None) -> None:
+        """A topic head is read in this model's own pass, on the encoder it was fitted on, or not at all."""
+        if not getattr(self.backend, "reads_topics", False):
+            raise ModelError(
+                f"{self.model_id} cannot read topics: topic heads sit on the embedded model's encoder; "
+                "score with model name 'embedded' or set topics.enabled: false"
+            )
+        topics.check_version(self.version, directory)
 
     def __repr__(self) -> str:
         return f"SentimentModel(model_id={self.model_id!r}, version={self.version!r})"

@@ -173,11 +173,12 @@ class FittedTopics:
             head, list(topics), [self.names[i] for i in rows], self.thresholds[rows], self.tap, self.sentiment_version
         )
 
-    def check_version(self, sentiment_version: str, directory: Path) -> None:
+    def check_version(self, sentiment_version: str, directory: Path | None = None) -> None:
         """A head is read on the encoder it was fitted on, or not at all."""
         if sentiment_version != self.sentiment_version:
+            where = f" in {directory}" if directory is not None else ""
             raise ModelError(
-                f"the topic head in {directory} was fitted on sentiment model {self.sentiment_version}, "
+                f"the topic head{where} was fitted on sentiment model {self.sentiment_version}, "
                 f"but the model is {sentiment_version}; refit it with `sentiment topics fit`"
             )
 

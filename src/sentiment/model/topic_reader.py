@@ -20,9 +20,9 @@ from sentiment.errors import ModelError
 from sentiment.model.progress import Progress
 from sentiment.model.scorer import SentimentModel
 from sentiment.model.sentences import split_units
-from sentiment.model.topic_head import HEAD_FILE, TAXONOMY_FILE, FittedTopics, TopicHit
+from sentiment.model.topic_head import HEAD_FILE, FittedTopics, TopicHit
 from sentiment.records import Prediction
-from sentiment.taxonomy import DEFAULT_TAXONOMY, OTHER, TopicSettings, load_taxonomy, read_taxonomy
+from sentiment.taxonomy import DEFAULT_TAXONOMY, OTHER, TopicSettings, load_taxonomy
 
 
 def default_topics_dir() -> Path:
@@ -62,12 +62,7 @@ class TopicReader:
     """Sentiment, topics and aspect sentiment of texts from one pass of the sentiment model."""
 
     def __init__(self, sentiment: SentimentModel, fitted: FittedTopics, directory: Path) -> None:
-        if not getattr(sentiment.backend, "reads_topics", False):
-            raise ModelError(
-                f"{sentiment.model_id} cannot read topics: topic heads sit on the embedded model's encoder; "
-                "score with model name 'embedded' or set topics.enabled: false"
-            )
-        fitted.check_version(sentiment.version, directory)
+        sentiment.check_topics(fitted, directory)
         self.sentiment = sentiment
         self.fitted = fitted
         self.directory = directory
@@ -84,13 +79,6 @@ class TopicReader:
     @property
     def topics(self) -> list[str]:
         return list(self.fitted.topics)
-
-    def names(self) -> dict[str, str]:
-        """Topic id -> display name, from the head's taxonomy file where it has one."""
-        path = self.directory / TAXONOMY_FILE
-        if path.is_file():
-            return {t.id: t.name for t in read_taxonomy(path).topics if t.id in self.fitted.topics}
-        return dict(zip(self.fitted.topics, self.fitted.names, strict=True))
 
     def analyse(
         self,

@@ -237,19 +237,16 @@ class Store:
             self.con.executemany("INSERT INTO scores VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", rows)
         return self._count("scores") - before
 
-    def without_topics(self, model_id: str, model_version: str, topic_set: str) -> list[tuple[str, str, Score]]:
-        """(id, text, stored score) of originals scored by this model but without topics from this set."""
+    def without_topics(self, model_id: str, model_version: str, topic_set: str) -> list[tuple[str, str]]:
+        """(id, text) of originals scored by this model but without topics from this set."""
         rows = self.con.execute(
-            "SELECT m.id, m.text, s.label, s.p_negative, s.p_neutral, s.p_positive, s.score FROM mentions m "
+            "SELECT m.id, m.text FROM mentions m "
             "JOIN scores s ON s.mention_id = m.id AND s.model_id = ? AND s.model_version = ? "
             "WHERE m.duplicate_of IS NULL AND NOT EXISTS (SELECT 1 FROM mention_topics t WHERE t.mention_id = m.id "
             " AND t.model_id = s.model_id AND t.model_version = s.model_version AND t.topic_set = ?) ORDER BY m.id",
             [model_id, model_version, topic_set],
         ).fetchall()
-        return [
-            (str(r[0]), str(r[1]), Score(str(r[0]), model_id, model_version, r[2], r[3], r[4], r[5], r[6]))
-            for r in rows
-        ]
+        return [(str(r[0]), str(r[1])) for r in rows]
 
     def insert_topics(self, rows: Sequence[tuple[str, str, str, str, str, float, str, float]], *, run_id: str) -> int:
         """Rows of (mention_id, model_id, model_version, topic_set, topic, confidence, label, score)."""

@@ -22,12 +22,10 @@ line's part; ``"lang"`` optional, for per-language figures). What happens:
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import math
 import random
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -474,25 +472,3 @@ def run(taxonomy_name: str, examples_path: Path, out: Path, tap: int, command: s
     report["command"] = command
     write_artefact(fitted, report, taxonomy, out)
     return report
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="sentiment topics fit", description="Fit a topic head from labelled examples."
-    )
-    parser.add_argument("--taxonomy", required=True, help="taxonomy YAML, or 'default' for the bundled one")
-    parser.add_argument("--examples", type=Path, required=True, help='JSON lines {"text", "topics", "aspects"?}')
-    parser.add_argument("--out", type=Path, required=True, help="folder for the fitted head and its card")
-    parser.add_argument(
-        "--tap", type=int, default=DEFAULT_TAP, help=f"encoder layer topics read (default {DEFAULT_TAP})"
-    )
-    args = parser.parse_args(argv)
-    command = "sentiment topics fit " + " ".join(argv if argv is not None else sys.argv[1:])
-    report = run(args.taxonomy, args.examples, args.out, args.tap, command)
-    held = report.get("held_out")
-    print(json.dumps({"out": str(args.out), "held_out_macro_f1": held["macro_f1"] if held else None}))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
