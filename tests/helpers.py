@@ -23,7 +23,6 @@ def monitor(**overrides: Any) -> MonitorConfig:
             },
             {"name": "Nordbrew", "competitor": True, "locations": [{"name": "Nordbrew Oslo", "aliases": ["Oslo"]}]},
         ],
-        "alerts": {"recent_days": 7, "baseline_days": 28, "min_mentions": 10, "alpha": 0.01, "min_drop": 0.25},
     }
     data.update(overrides)
     return parse_config(data)

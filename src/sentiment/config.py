@@ -92,14 +92,19 @@ class SourceConfig(_Strict):
 
 
 class AlertRules(_Strict):
-    """Parameters of the sentiment-drop rule (see :mod:`sentiment.alerts.rules`)."""
+    """Parameters of the alert rules (see :mod:`sentiment.alerts`); ``bench/alerts.py`` measures them."""
 
-    recent_days: int = Field(default=7, ge=1, le=90)
-    baseline_days: int = Field(default=28, ge=7, le=365)
-    min_mentions: int = Field(default=10, ge=3)
-    alpha: float = Field(default=0.01, gt=0, lt=0.5)
-    min_drop: float = Field(default=0.25, gt=0, le=2)
+    recent_days: int = Field(default=28, ge=1, le=90)
+    baseline_days: int = Field(default=84, ge=7, le=365)
+    min_mentions: int = Field(default=5, ge=3)
+    threshold: float = Field(default=4.0, gt=0, le=20)
+    min_drop: float = Field(default=0.15, gt=0, le=2)
+    prior_mentions: float = Field(default=20.0, ge=0, le=1000)
     cooldown_days: int = Field(default=7, ge=0, le=365)
+    spike_threshold: float = Field(default=5.0, gt=0, le=50)
+    spike_min_negative: int = Field(default=5, ge=1)
+    surge_threshold: float = Field(default=6.0, gt=0, le=50)
+    surge_min_negative: int = Field(default=4, ge=1)
     include_competitors: bool = False
 
 

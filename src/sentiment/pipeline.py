@@ -12,16 +12,18 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from signal import Signals
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import numpy as np
 
 from sentiment import netguard
+from sentiment.alerts.counts import from_daily_rows
 from sentiment.alerts.notify import notify
-from sentiment.alerts.rules import RULE_SENTIMENT_DROP, WindowRow, detect_drops, topics_behind, windows
+from sentiment.alerts.rules import Finding, WindowRow, alert_scopes, find, history_days, make_alert
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ModelError
 from sentiment.model import SentimentModel
@@ -256,23 +258,22 @@ def _committed(
 
 
 def detect_alerts(store: Store, monitor: MonitorConfig, stats: RunStats) -> list[Alert]:
-    """Run the drop rule on the stored scores and store the alerts that are new."""
-    w = windows(stats.as_of, monitor.alerts)
-    rows = [WindowRow(*r) for r in store.window_scores(w.baseline_start, w.recent_end) if r[0] is not None]
-    scopes: set[tuple[str, str | None]] = {(b.name, None) for b in monitor.brands}
-    scopes |= {(b.name, loc.name) for b in monitor.brands for loc in b.locations}
-    last: dict[tuple[str, str | None], date] = {}
-    for brand, location in scopes:
-        day = store.last_alert_day(RULE_SENTIMENT_DROP, brand, location)
-        if day is not None:
-            last[(brand, location)] = day
-    found = [
-        topics_behind(
-            a,
-            store.topic_counts(a.brand, a.location, (a.recent_start, a.recent_end), (a.baseline_start, a.baseline_end)),
-        )
-        for a in detect_drops(rows, monitor, stats.as_of, last)
-    ]
+    """Run the alert rules on the stored scores and topics, explain what fired, store the new alerts."""
+    rules = monitor.alerts
+    days = history_days(rules)
+    start = stats.as_of - timedelta(days=days - 1)
+    scopes = alert_scopes(monitor)
+    counts = from_daily_rows(store.daily_counts(start, stats.as_of), scopes, stats.as_of, days)
+    topic_rows = store.daily_topic_negative(start, stats.as_of)
+    topics = sorted({r[3] for r in topic_rows})
+    per_topic = [
+        from_daily_rows(((b, loc, d, n, n, 0.0, 0.0) for b, loc, d, t, n in topic_rows if t == topic), scopes,
+                        stats.as_of, days).negative
+        for topic in topics
+    ]  # fmt: skip
+    topic_negative = np.stack(per_topic, axis=2) if per_topic else np.zeros((len(scopes), days, 0))
+    last = store.last_alert_days(stats.as_of - timedelta(days=max(rules.cooldown_days, 1)))
+    found = [_explain(store, f, stats.as_of) for f in find(counts, topic_negative, topics, rules, last)]
     model = store.active_model() or ("none", "none")
     new = store.insert_alerts(found, run_id=stats.run_id, model=model)
     stats.alerts += len(new)
@@ -280,6 +281,20 @@ def detect_alerts(store: Store, monitor: MonitorConfig, stats: RunStats) -> list
     store.update_run(stats.run_id, stats=stats.as_row())
     log.info("alerts: %d found, %d new", len(found), len(new))
     return new
+
+
+def _explain(store: Store, f: Finding, as_of: date) -> Alert:
+    """The alert for a finding, with its quotes, topics, sources and languages from the store."""
+    recent, baseline = (f.recent_start, f.recent_end), (f.baseline_start, f.baseline_end)
+    rows = [WindowRow(*r) for r in store.window_scores(*recent, brand=f.brand, location=f.location)]
+    quote_ids = store.topic_mentions(f.brand, f.location, f.topic, *recent) if f.topic else None
+    return make_alert(
+        f, as_of, rows,
+        topics=store.topic_counts(f.brand, f.location, recent, baseline),
+        sources=store.breakdown("source", f.brand, f.location, recent, baseline),
+        languages=store.breakdown("lang", f.brand, f.location, recent, baseline),
+        quote_ids=quote_ids,
+    )  # fmt: skip
 
 
 def send_notifications(

@@ -118,7 +118,10 @@ class SourceOutcome:
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """A statistically significant sentiment drop for a brand or a location."""
+    """A rule that fired on a brand or a location (:mod:`sentiment.alerts.rules`): for a sentiment drop
+    the means are mean scores and ``effect`` the drop; for a volume spike or topic surge the means are
+    negative mentions a day (recent, and expected from the baseline), the counts negative mentions and
+    ``effect`` the excess; ``topic`` names a surge's topic."""
 
     id: str
     rule: str
@@ -138,6 +141,22 @@ class Alert:
     p_value: float
     message: str
     details: dict[str, Any] = field(default_factory=dict)
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """Mentions and negative mentions of one source or language in an alert's recent and baseline windows."""
+
+    key: str
+    recent: int
+    recent_negative: int
+    baseline: int
+    baseline_negative: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "recent": self.recent, "recent_negative": self.recent_negative,
+                "baseline": self.baseline, "baseline_negative": self.baseline_negative}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

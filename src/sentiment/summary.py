@@ -1,16 +1,16 @@
 """What a run prints at its end: sentiment per brand and per location, recent against before.
 
-The same numbers an analyst gets from the ``scored_mentions`` view, for the last ``recent_days`` up to
-the run's day and the ``baseline_days`` before, so the terminal summary and the alert agree.
+The same numbers an analyst gets from the ``scored_mentions`` view, for the last week up to the run's
+day and the four weeks before. The alert rules choose their own windows (a drop's recent part starts on
+the day it began); each alert carries them.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sentiment.alerts.rules import windows
 from sentiment.config import MonitorConfig
 from sentiment.store import Store
 
@@ -24,6 +24,17 @@ class SentimentRow:
     mean_score_baseline: float | None
     share_negative_recent: float | None
     mean_rating_recent: float | None
+
+
+RECENT_DAYS = 7
+BASELINE_DAYS = 28
+
+
+def windows(as_of: date) -> dict[str, date]:
+    """The summary's recent week (``rs``..``re``) and the baseline before it (``bs``..``be``)."""
+    recent_start = as_of - timedelta(days=RECENT_DAYS - 1)
+    baseline_end = recent_start - timedelta(days=1)
+    return {"rs": recent_start, "re": as_of, "bs": baseline_end - timedelta(days=BASELINE_DAYS - 1), "be": baseline_end}
 
 
 _SQL = """
@@ -41,8 +52,7 @@ GROUP BY ALL ORDER BY brand, location NULLS FIRST
 
 def sentiment_rows(store: Store, monitor: MonitorConfig, as_of: date) -> list[SentimentRow]:
     """Per brand (all mentions) then per location, recent window against baseline window."""
-    w = windows(as_of, monitor.alerts)
-    params = {"rs": w.recent_start, "re": w.recent_end, "bs": w.baseline_start, "be": w.baseline_end}
+    params = windows(as_of)
     rows = store.con.execute(_SQL.format(loc="NULL::VARCHAR", where=""), params).fetchall()
     rows += store.con.execute(_SQL.format(loc="location", where="AND location IS NOT NULL"), params).fetchall()
     out = [SentimentRow(*r) for r in rows]
@@ -50,8 +60,8 @@ def sentiment_rows(store: Store, monitor: MonitorConfig, as_of: date) -> list[Se
 
 
 def open_alerts(store: Store, monitor: MonitorConfig, as_of: date) -> list[dict[str, Any]]:
-    """Alerts raised within the recent window: still worth showing on a night that raised none."""
-    since = windows(as_of, monitor.alerts).recent_start
+    """Alerts raised within the recent week: still worth showing on a night that raised none."""
+    since = windows(as_of)["rs"]
     return [
         {"id": a["id"], "as_of": a["as_of"].isoformat(), "brand": a["brand"], "location": a["location"],
          "message": a["message"]}

@@ -13,12 +13,11 @@ import httpx
 import pytest
 
 from sentiment.alerts.notify import notify
-from sentiment.alerts.rules import detect_drops
+from sentiment.alerts.rules import make_alert
 from sentiment.config import Channel
 from sentiment.demo.run import webhook_receiver
 from sentiment.store import Store
-from tests.alerts.test_rules import AS_OF, rows_for
-from tests.helpers import monitor
+from tests.alerts.test_rules import AS_OF, finding, window_rows
 from tests.support.local_server import LocalServer, Reply
 
 
@@ -45,8 +44,7 @@ def failing_url() -> Iterator[tuple[str, ThreadingHTTPServer]]:
 
 def _store_with_alert(path: Path) -> Store:
     store = Store(path)
-    alerts = detect_drops(rows_for("Bella Kraków", baseline=0.6, recent=-0.4), monitor(), AS_OF)
-    store.insert_alerts(alerts, run_id="r1", model=("m", "v"))
+    store.insert_alerts([make_alert(finding(), AS_OF, window_rows())], run_id="r1", model=("m", "v"))
     return store
 
 

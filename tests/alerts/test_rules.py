@@ -1,124 +1,263 @@
 from __future__ import annotations
 
-import random
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 
-from sentiment.alerts.rules import WindowRow, _holm, alert_id, detect_drops, topics_behind, windows
-from sentiment.records import TopicCounts
+from sentiment.alerts.counts import DailyCounts, from_daily_rows
+from sentiment.alerts.drop import scan_drops
+from sentiment.alerts.rules import (
+    RULE_SENTIMENT_DROP,
+    RULE_TOPIC_SURGE,
+    RULE_VOLUME_SPIKE,
+    Finding,
+    WindowRow,
+    alert_scopes,
+    find,
+    history_days,
+    make_alert,
+    topics_behind,
+)
+from sentiment.config import AlertRules
+from sentiment.records import Breakdown, TopicCounts
 from tests.helpers import monitor
 
 AS_OF = date(2026, 11, 23)
 BRAND = "Bella Caffè"
+KRAKOW, BERLIN = "Bella Kraków", "Bella Berlin"
+RULES = AlertRules()
+DAYS = history_days(RULES)
+Row = tuple[str, str | None, date, int, int, float, float]
 
 
-def rows_for(location: str | None, *, baseline: float, recent: float, n_base: int = 40, n_recent: int = 14,
-             brand: str = BRAND, seed: int = 1, spread: float = 0.25) -> list[WindowRow]:  # fmt: skip
-    rng = random.Random(seed)
+def day_rows(
+    location: str | None, *, mean: float, n: int = 3, days: range, brand: str = BRAND, spread: float = 0.4
+) -> list[Row]:
+    """``n`` mentions a day ``days`` back from AS_OF, half at ``mean + spread`` and half at ``mean - spread``
+    (n even) or one more at the mean: a known mean and variance without randomness."""
     out = []
-    for i in range(n_base):
-        day = AS_OF - timedelta(days=7 + i % 28)
-        out.append(_row(brand, location, day, rng.gauss(baseline, spread), f"{location}-b{i}"))
-    for i in range(n_recent):
-        day = AS_OF - timedelta(days=i % 7)
-        out.append(_row(brand, location, day, rng.gauss(recent, spread), f"{location}-r{i}"))
+    for back in days:
+        scores = [mean + spread * (1 if i % 2 else -1) for i in range(n - n % 2)] + [mean] * (n % 2)
+        negative = sum(1 for s in scores if s < -0.2)
+        out.append(
+            (brand, location, AS_OF - timedelta(days=back), n, negative, sum(scores), sum(s * s for s in scores))
+        )
     return out
 
 
-def _row(brand: str, location: str | None, day: date, raw: float, mid: str) -> WindowRow:
-    score = max(-1.0, min(1.0, raw))
-    label = "negative" if score < -0.2 else "positive" if score > 0.2 else "neutral"
-    return WindowRow(brand, location, day, score, mid, f"text of {mid}", label)
+def counts_for(rows: list[Row], **overrides: object) -> DailyCounts:
+    return from_daily_rows(rows, alert_scopes(monitor(**overrides)), AS_OF, DAYS)
 
 
-def test_windows_are_adjacent_and_sized_by_the_rules() -> None:
-    w = windows(AS_OF, monitor().alerts)
-    assert (w.recent_start, w.recent_end) == (date(2026, 11, 17), AS_OF)
-    assert (w.baseline_start, w.baseline_end) == (date(2026, 10, 20), date(2026, 11, 16))
+def no_topics(counts: DailyCounts) -> np.ndarray:
+    return np.zeros((len(counts.scopes), counts.days, 0))
 
 
-def test_a_location_drop_alerts_once_for_that_location_only() -> None:
-    rows = rows_for("Bella Kraków", baseline=0.6, recent=-0.4) + rows_for("Bella Berlin", baseline=0.5, recent=0.5)
-    rows += rows_for("Nordbrew Oslo", baseline=0.6, recent=-0.6, brand="Nordbrew")  # competitor: not alerted
-    alerts = detect_drops(rows, monitor(), AS_OF)
-    assert [(a.scope, a.brand, a.location) for a in alerts] == [("location", BRAND, "Bella Kraków")]
-    alert = alerts[0]
-    assert (alert.n_recent, alert.n_baseline) == (14, 40)
-    assert alert.effect == pytest.approx(alert.baseline_mean - alert.recent_mean, abs=1e-3)
-    assert alert.effect > 0.8 and alert.p_value < 1e-6
-    assert alert.id == alert_id("sentiment_drop", BRAND, "Bella Kraków", windows(AS_OF, monitor().alerts))
-    assert alert.message.startswith("Sentiment drop at Bella Kraków (Bella Caffè): mean score +0.")
-    assert len(alert.details["examples"]) == 3
-    recent = [r for r in rows if r.location == "Bella Kraków" and r.day >= date(2026, 11, 17)]
-    share = sum(r.label == "negative" for r in recent) / 14
-    assert alert.details["share_negative_recent"] == round(share, 4)
-    assert 0.6 < share <= 1.0
-    assert alert.details["examples"][0]["score"] == round(min(r.score for r in rows if r.location == "Bella Kraków"), 3)
-    assert detect_drops(rows, monitor(), AS_OF)[0].id == alert.id  # deterministic
+def steady(location: str | None, brand: str = BRAND) -> list[Row]:
+    return day_rows(location, mean=0.5, days=range(DAYS), brand=brand)
 
 
-def test_brand_alert_when_the_drop_is_beyond_its_locations() -> None:
-    rows = rows_for(None, baseline=0.5, recent=-0.2, seed=3) + rows_for("Bella Berlin", baseline=0.5, recent=0.5)
-    alerts = detect_drops(rows, monitor(), AS_OF)
-    assert [(a.scope, a.location) for a in alerts] == [("brand", None)]
-    assert alerts[0].n_recent == 28  # brand scope counts every mention of the brand
+def test_daily_rows_become_arrays_with_brands_adding_up_their_locations() -> None:
+    rows: list[Row] = [
+        (BRAND, KRAKOW, AS_OF, 2, 1, 0.5, 0.9),
+        (BRAND, None, AS_OF, 1, 0, 0.7, 0.49),  # a brand mention with no location
+        (BRAND, BERLIN, AS_OF - timedelta(days=1), 4, 0, 2.0, 1.2),
+        (BRAND, KRAKOW, AS_OF - timedelta(days=DAYS), 9, 9, -9.0, 9.0),  # before the window: ignored
+        ("Nordbrew", "Nordbrew Oslo", AS_OF, 5, 5, -4.0, 4.0),  # not a watched scope
+    ]
+    counts = counts_for(rows)
+    assert counts.scopes == ((BRAND, None), (BRAND, KRAKOW), (BRAND, BERLIN))
+    assert counts.mentions.shape == (3, DAYS)
+    assert counts.mentions[:, -1].tolist() == [3.0, 2.0, 0.0]
+    assert counts.mentions[:, -2].tolist() == [4.0, 0.0, 4.0]
+    assert counts.score_sum[0, -1] == pytest.approx(1.2)
+    assert counts.negative.sum() == 2.0  # the brand row's 1 and Kraków's 1
+    assert counts.brand_of.tolist() == [0, 0, 0]
+    assert counts.day(-1) == AS_OF and counts.day(0) == AS_OF - timedelta(days=DAYS - 1)
 
 
-def test_competitors_alert_only_when_asked() -> None:
-    rows = rows_for("Nordbrew Oslo", baseline=0.6, recent=-0.6, brand="Nordbrew")
-    assert detect_drops(rows, monitor(), AS_OF) == []
+def test_the_scan_finds_the_day_a_drop_began_and_its_size() -> None:
+    rows = day_rows(KRAKOW, mean=0.5, days=range(5, DAYS)) + day_rows(KRAKOW, mean=-0.3, days=range(5))
+    scan = scan_drops(counts_for(rows), recent_days=28, baseline_days=84, min_mentions=5, min_drop=0.15, prior=0.0)
+    krakow = 1
+    assert scan.recent_days[krakow] == 5
+    assert scan.recent_n[krakow] == 15 and scan.baseline_n[krakow] == 3 * (DAYS - 5 - 0)
+    assert scan.recent_mean[krakow] == pytest.approx(-0.3)
+    assert scan.baseline_mean[krakow] == pytest.approx(0.5)
+    assert scan.effect[krakow] == pytest.approx(0.8)
+    # pooled variance of the whole window: within-day 0.16*(n-1)/n-ish plus the step; z is well past 4
+    assert 6.0 < scan.z[krakow] < 12.0
+    assert scan.z[2] == -np.inf  # Berlin has no mentions: no change day had enough
+
+
+def test_a_location_drop_alerts_for_that_location_and_not_for_its_brand() -> None:
+    rows = day_rows(KRAKOW, mean=0.5, days=range(5, DAYS)) + day_rows(KRAKOW, mean=-0.3, days=range(5))
+    rows += steady(BERLIN) + steady("Nordbrew Oslo", brand="Nordbrew")
+    counts = counts_for(rows)
+    (f,) = find(counts, no_topics(counts), [], RULES)
+    assert (f.rule, f.brand, f.location, f.topic) == (RULE_SENTIMENT_DROP, BRAND, KRAKOW, None)
+    assert (f.recent_start, f.recent_end) == (AS_OF - timedelta(days=4), AS_OF)
+    assert f.baseline_end == AS_OF - timedelta(days=5)
+    assert (f.n_recent, f.recent_value) == (15, pytest.approx(-0.3))
+    assert find(counts, no_topics(counts), [], RULES)[0].id == f.id  # deterministic
+
+
+def test_a_brand_alerts_when_its_drop_is_beyond_its_locations() -> None:
+    rows = day_rows(None, mean=0.5, days=range(6, DAYS)) + day_rows(None, mean=-0.2, days=range(6))
+    rows += steady(BERLIN)
+    counts = counts_for(rows)
+    found = find(counts, no_topics(counts), [], RULES)
+    assert [(f.rule, f.location) for f in found] == [(RULE_SENTIMENT_DROP, None)]
+    assert found[0].n_recent == 36  # the brand counts every mention: 3 a day without location + Berlin's 3
+
+
+def test_competitors_are_watched_only_when_asked() -> None:
+    rows = day_rows("Nordbrew Oslo", mean=0.5, days=range(5, DAYS), brand="Nordbrew")
+    rows += day_rows("Nordbrew Oslo", mean=-0.5, days=range(5), brand="Nordbrew")
+    assert ("Nordbrew", "Nordbrew Oslo") not in alert_scopes(monitor())
     cfg = monitor(alerts={"include_competitors": True})
-    assert {a.location for a in detect_drops(rows, cfg, AS_OF)} == {"Nordbrew Oslo"}
+    counts = from_daily_rows(rows, alert_scopes(cfg), AS_OF, DAYS)
+    found = find(counts, no_topics(counts), [], cfg.alerts)
+    # the brand's drop is all its one location's: only the location alerts
+    assert [(f.rule, f.location) for f in found] == [(RULE_SENTIMENT_DROP, "Nordbrew Oslo")]
 
 
-def test_no_alert_below_minimum_volume() -> None:
-    rows = rows_for("Bella Kraków", baseline=0.6, recent=-0.6, n_recent=9)
-    assert detect_drops(rows, monitor(), AS_OF) == []
+def test_a_scope_without_min_mentions_before_the_change_does_not_alert() -> None:
+    rows = day_rows(KRAKOW, mean=0.5, n=1, days=range(10, 14)) + day_rows(KRAKOW, mean=-0.6, n=2, days=range(5))
+    counts = counts_for(rows)  # a new location: 4 mentions in its history, then 10 bad ones
+    assert find(counts, no_topics(counts), [], RULES) == []  # min_mentions 5 on each side
+    (f,) = find(counts, no_topics(counts), [], AlertRules(min_mentions=4))
+    assert (f.location, f.n_baseline, f.n_recent) == (KRAKOW, 4, 10)
 
 
-def test_no_alert_for_a_significant_but_small_drop() -> None:
-    rows = rows_for("Bella Kraków", baseline=0.6, recent=0.45, n_base=400, n_recent=300, spread=0.1)
-    assert detect_drops(rows, monitor(), AS_OF) == []
-    assert detect_drops(rows, monitor(alerts={"min_drop": 0.1}), AS_OF) != []
+def test_a_significant_but_small_drop_does_not_alert() -> None:
+    rows = day_rows(KRAKOW, mean=0.5, n=40, days=range(14, DAYS), spread=0.1)
+    rows += day_rows(KRAKOW, mean=0.4, n=40, days=range(14), spread=0.1)
+    counts = counts_for(rows)
+    assert find(counts, no_topics(counts), [], RULES) == []
+    (f,) = find(counts, no_topics(counts), [], AlertRules(min_drop=0.05))
+    assert f.location == KRAKOW and f.baseline_value - f.recent_value == pytest.approx(0.1)
 
 
-def test_no_alert_for_a_large_but_noisy_drop() -> None:
-    rows = rows_for("Bella Kraków", baseline=0.3, recent=0.0, n_base=12, n_recent=10, spread=0.9, seed=7)
-    assert detect_drops(rows, monitor(), AS_OF) == []
+def test_the_cooldown_is_per_rule_scope_and_topic() -> None:
+    rows = day_rows(KRAKOW, mean=0.5, days=range(5, DAYS)) + day_rows(KRAKOW, mean=-0.3, days=range(5))
+    counts = counts_for(rows)
+    key = (RULE_SENTIMENT_DROP, BRAND, KRAKOW, None)
+    assert find(counts, no_topics(counts), [], RULES, {key: AS_OF - timedelta(days=3)}) == []
+    assert len(find(counts, no_topics(counts), [], RULES, {key: AS_OF - timedelta(days=7)})) == 1
+    other = {(RULE_VOLUME_SPIKE, BRAND, KRAKOW, None): AS_OF}
+    assert len(find(counts, no_topics(counts), [], RULES, other)) == 1
 
 
-def test_cooldown_suppresses_repeats() -> None:
-    rows = rows_for("Bella Kraków", baseline=0.6, recent=-0.4)
-    key = (BRAND, "Bella Kraków")
-    assert detect_drops(rows, monitor(), AS_OF, {key: AS_OF - timedelta(days=3)}) == []
-    assert len(detect_drops(rows, monitor(), AS_OF, {key: AS_OF - timedelta(days=7)})) == 1
+def test_a_day_with_many_negative_mentions_is_a_volume_spike() -> None:
+    rows = [(BRAND, KRAKOW, AS_OF - timedelta(days=b), 4, 1, 1.0, 1.0) for b in range(1, DAYS)]
+    rows.append((BRAND, KRAKOW, AS_OF, 12, 10, -6.0, 8.0))
+    counts = counts_for(rows)
+    no_drops = AlertRules(threshold=20)  # the day is a drop too, which would take the spike in
+    found = [f for f in find(counts, no_topics(counts), [], no_drops) if f.rule == RULE_VOLUME_SPIKE]
+    assert [(f.brand, f.location) for f in found] == [(BRAND, KRAKOW)]  # the brand's spike is Kraków's
+    spike = found[0]
+    assert (spike.recent_start, spike.n_recent) == (AS_OF, 10)
+    assert spike.baseline_value == pytest.approx(1.0, abs=0.15)  # one negative a day, weekday-adjusted
+    assert spike.n_baseline == 84 and spike.strength > 5.0
+    assert spike.baseline_end == AS_OF - timedelta(days=3)
 
 
-def test_holm_adjustment() -> None:
-    assert _holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
-    assert _holm([]) == []
+def test_one_topic_rising_beyond_its_own_rate_is_a_topic_surge() -> None:
+    rows = steady(KRAKOW)
+    counts = counts_for(rows)
+    topics = ["contact", "wait_time"]
+    per_topic = np.zeros((len(counts.scopes), counts.days, len(topics)))
+    per_topic[1, :, 0] = np.arange(counts.days) % 2  # contact: a complaint every other day, all along
+    per_topic[1, -40::20, 1] = 1  # wait_time: twice in 40 days
+    per_topic[1, -4:, 1] = 2  # then two a day for four days
+    per_topic[0] = per_topic[1]  # the brand row adds up its locations
+    found = find(counts, per_topic, topics, RULES)
+    assert [(f.rule, f.location, f.topic) for f in found] == [(RULE_TOPIC_SURGE, KRAKOW, "wait_time")]
+    surge = found[0]
+    assert (surge.n_recent, surge.recent_start) == (8, AS_OF - timedelta(days=3))
+    assert surge.recent_value == 2.0 and surge.baseline_value < 0.05
+
+
+def finding() -> Finding:
+    start = AS_OF - timedelta(days=4)
+    return Finding(RULE_SENTIMENT_DROP, BRAND, KRAKOW, None, start, AS_OF, AS_OF - timedelta(days=111), start - timedelta(days=1),
+                   15, 300, -0.3, 0.5, 7.5)  # fmt: skip
+
+
+def window_rows() -> list[WindowRow]:
+    texts = ["Zimna kawa, nikt nie przeprasza.", "Zimna kawa, nikt nie przeprasza.", "Czekałem 40 minut.",
+             "Obsługa niemiła.", "Dobre ciasto."]  # fmt: skip
+    scores = [-0.9, -0.85, -0.7, -0.6, 0.6]
+    return [WindowRow(BRAND, KRAKOW, AS_OF, s, f"m{i}", t, "negative" if s < 0 else "positive")
+            for i, (t, s) in enumerate(zip(texts, scores, strict=True))]  # fmt: skip
+
+
+def test_an_alert_explains_itself_with_numbers_sources_languages_and_distinct_quotes() -> None:
+    sources = [Breakdown("google", 12, 9, 200, 20), Breakdown("tripadvisor", 3, 1, 100, 5)]
+    languages = [Breakdown("pl", 14, 10, 280, 22), Breakdown("en", 1, 0, 20, 3)]
+    alert = make_alert(finding(), AS_OF, window_rows(), sources=sources, languages=languages)
+    assert alert.message == (
+        f"Sentiment drop at {KRAKOW} ({BRAND}): mean score +0.50 -> -0.30 over 2026-11-19..2026-11-23 (n=15) "
+        "against 2026-08-04..2026-11-18 (n=300); z=7.5; sources: google (9 of 12 negative), "
+        "tripadvisor (1 of 3 negative); languages: pl (10 of 14 negative)"
+    )
+    assert alert.effect == pytest.approx(0.8) and alert.p_value == pytest.approx(3.19e-14, rel=0.01)
+    assert [q["mention_id"] for q in alert.details["examples"]] == ["m0", "m2", "m3"]  # m1 repeats m0
+    assert alert.details["share_negative_recent"] == 0.8
+    assert alert.details["sources"][0] == {"key": "google", "recent": 12, "recent_negative": 9, "baseline": 200,
+                                           "baseline_negative": 20}  # fmt: skip
+    assert alert.id == finding().id and alert.topic is None
+
+
+def test_a_topic_surge_alert_quotes_mentions_of_its_topic() -> None:
+    surge = Finding(
+        RULE_TOPIC_SURGE, BRAND, KRAKOW, "wait_time", AS_OF - timedelta(days=3), AS_OF,
+        AS_OF - timedelta(days=97), AS_OF - timedelta(days=14), 8, 2, 2.0, 0.04, 7.2,
+    )  # fmt: skip
+    alert = make_alert(surge, AS_OF, window_rows(), quote_ids={"m2"})
+    assert alert.message == (
+        f"Topic surge at {KRAKOW} ({BRAND}): 8 negative mentions about wait_time over 2026-11-20..2026-11-23, "
+        "0.2 expected from 2026-08-18..2026-11-09; p=6.3e-08"
+    )
+    assert alert.topic == "wait_time" and alert.details["topic"] == "wait_time"
+    assert [q["text"] for q in alert.details["examples"]] == ["Czekałem 40 minut."]
+    assert alert.effect == pytest.approx(8 - 0.16)
 
 
 def test_an_alert_names_the_topics_whose_negative_mentions_rose_beyond_the_baseline_rate() -> None:
-    rows = rows_for("Bella Kraków", baseline=0.6, recent=-0.4)
-    (alert,) = detect_drops(rows, monitor(), AS_OF)  # 14 recent mentions against 40 in the baseline
+    alert = make_alert(finding(), AS_OF, window_rows())  # 15 recent mentions against 300 in the baseline
     counts = [
-        TopicCounts("wait_time", recent=10, recent_negative=9, baseline=12, baseline_negative=2),
-        TopicCounts("staff_attitude", recent=5, recent_negative=4, baseline=10, baseline_negative=3),
-        TopicCounts("price_value", recent=6, recent_negative=3, baseline=30, baseline_negative=9),  # as before
-        TopicCounts("cleanliness", recent=2, recent_negative=2, baseline=2, baseline_negative=1),  # 1.65 excess
+        TopicCounts("wait_time", recent=10, recent_negative=9, baseline=120, baseline_negative=20),
+        TopicCounts("staff_attitude", recent=5, recent_negative=4, baseline=100, baseline_negative=30),
+        TopicCounts("price_value", recent=6, recent_negative=3, baseline=300, baseline_negative=60),  # as before
+        TopicCounts("cleanliness", recent=2, recent_negative=2, baseline=2, baseline_negative=1),  # 1.95 excess
     ]
     named = topics_behind(alert, counts)
     assert [t["topic"] for t in named.details["topics"]] == ["wait_time", "staff_attitude"]
     assert named.details["topics"][0] == {
-        "topic": "wait_time", "negative_recent": 9, "mentions_recent": 10, "negative_expected": 0.7,
-        "negative_baseline": 2, "mentions_baseline": 12,
+        "topic": "wait_time", "negative_recent": 9, "mentions_recent": 10, "negative_expected": 1.0,
+        "negative_baseline": 20, "mentions_baseline": 120, "share_negative_recent": 0.6,
+        "share_negative_baseline": 0.0667,
     }  # fmt: skip
     assert named.message == (
         alert.message + "; topics behind it: wait_time (9 negative mentions, 1 expected), "
-        "staff_attitude (4 negative mentions, 1 expected)"
+        "staff_attitude (4 negative mentions, 2 expected)"
     )
     assert (named.id, named.effect) == (alert.id, alert.effect)
     unchanged = topics_behind(alert, counts[2:])
     assert unchanged.message == alert.message and unchanged.details["topics"] == []
+
+
+def test_spikes_and_surges_on_a_dropping_scope_fold_into_the_drop() -> None:
+    rows = day_rows(KRAKOW, mean=0.5, days=range(3, DAYS)) + day_rows(KRAKOW, mean=-0.5, n=6, days=range(3))
+    counts = counts_for(rows)
+    topics = ["wait_time"]
+    per_topic = np.zeros((len(counts.scopes), counts.days, 1))
+    per_topic[:2, -3:, 0] = 3  # Kraków (and so its brand): three complaints a day about waiting, never before
+    alone = find(counts, per_topic, topics, AlertRules(threshold=20))  # no drop: the surge and spike speak
+    assert sorted((f.rule, f.topic) for f in alone) == [(RULE_TOPIC_SURGE, "wait_time"), (RULE_VOLUME_SPIKE, None)]
+    assert [f.rule for f in find(counts, per_topic, topics, RULES)] == [RULE_SENTIMENT_DROP]
+    yesterday = {(RULE_SENTIMENT_DROP, BRAND, KRAKOW, None): AS_OF - timedelta(days=1)}
+    assert find(counts, per_topic, topics, RULES, yesterday) == []  # the incident already paged

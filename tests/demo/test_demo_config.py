@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sentiment.config import MonitorConfig, load_config
+from sentiment.config import AlertRules, MonitorConfig, load_config
 from sentiment.demo.site import SampleData, load_sample_data
 from sentiment.text.attribution import attribute_location
 from sentiment.text.brands import BrandMatcher
@@ -31,8 +31,7 @@ def test_settings(monitor: MonitorConfig) -> None:
     assert monitor.timezone == "Europe/Warsaw"
     assert monitor.database == "data/demo.duckdb"
     rules = monitor.alerts
-    assert (rules.recent_days, rules.baseline_days, rules.min_mentions) == (7, 28, 10)
-    assert (rules.alpha, rules.min_drop, rules.cooldown_days) == (0.01, 0.25, 7)
+    assert rules == AlertRules()  # the demo spells out the defaults
     [channel] = monitor.channels
     assert (channel.name, channel.kind, channel.url_env) == ("demo-webhook", "webhook", "SENTIMENT_DEMO_WEBHOOK_URL")
     assert channel.url() == "http://127.0.0.1:9/hook"

@@ -173,3 +173,56 @@ def test_runs_record_the_topics_they_added_also_after_a_migration(tmp_path: Path
         store.start_run("r1", as_of=date(2026, 11, 2), config_sha256="x")
         store.finish_run("r1", status="ok", stats={"scored": 3, "topics": 5})
         assert store.con.execute("SELECT scored, topics FROM runs").fetchone() == (3, 5)
+
+
+def test_what_the_alert_rules_read_from_the_store(tmp_path: Path) -> None:
+    m1, m2, m3 = _mentions()
+    with Store(tmp_path / "m.duckdb") as store:
+        store.insert_mentions([m1, m2, m3], run_id="r", tz=TZ)
+        store.insert_scores(
+            [_score(m1.id, "positive", (0.1, 0.1, 0.8)), _score(m2.id, "negative", (0.7, 0.2, 0.1)),
+             _score(m3.id, "neutral", (0.2, 0.6, 0.2))],
+            run_id="r",
+        )  # fmt: skip
+        store.activate_model("test-model", "v1")
+        store.insert_topics(
+            [(m2.id, "test-model", "v1", "set-a", "wait_time", 0.9, "negative", -0.7),
+             (m2.id, "test-model", "v1", "set-a", "other", 0.9, "negative", -0.7),
+             (m1.id, "test-model", "v1", "set-a", "wait_time", 0.8, "positive", 0.6)],
+            run_id="r",
+        )  # fmt: skip
+        day2, day3 = date(2026, 11, 2), date(2026, 11, 3)
+        counts = store.daily_counts(day2, day3)
+        assert [(b, loc, d, n, neg, round(s, 4), round(q, 4)) for b, loc, d, n, neg, s, q in counts] == [
+            ("Bella Caffè", "Bella Berlin", day3, 1, 0, 0.0, 0.0),
+            ("Bella Caffè", "Bella Kraków", day2, 2, 1, 0.1, 0.85),
+        ]
+        assert store.daily_counts(day3, day3) == [("Bella Caffè", "Bella Berlin", day3, 1, 0, 0.0, 0.0)]
+        # aspect-negative mentions per topic, never "other"
+        assert store.daily_topic_negative(day2, day3) == [("Bella Caffè", "Bella Kraków", day2, "wait_time", 1)]
+        assert store.topic_mentions("Bella Caffè", "Bella Kraków", "wait_time", day2, day2) == {m2.id}
+        by_source = store.breakdown("source", "Bella Caffè", None, (day2, day3), (date(2026, 10, 1), date(2026, 11, 1)))
+        assert [b.as_dict() for b in by_source] == [
+            {"key": "src", "recent": 3, "recent_negative": 1, "baseline": 0, "baseline_negative": 0}
+        ]
+        with pytest.raises(ValueError, match="breakdown column 'text'; allowed: source, lang"):
+            store.breakdown("text", "Bella Caffè", None, (day2, day3), (day2, day3))
+
+
+def test_alerts_keep_their_topic_and_feed_the_cooldown(tmp_path: Path) -> None:
+    from sentiment.alerts.rules import RULE_SENTIMENT_DROP, RULE_TOPIC_SURGE, Finding, make_alert
+    from tests.alerts.test_rules import AS_OF, finding, window_rows
+
+    drop = make_alert(finding(), AS_OF, window_rows())
+    surge = Finding(RULE_TOPIC_SURGE, "Bella Caffè", None, "contact", AS_OF, AS_OF, date(2026, 8, 1),
+                    date(2026, 11, 9), 6, 1, 6.0, 0.1, 8.0)  # fmt: skip
+    with Store(tmp_path / "m.duckdb") as store:
+        new = store.insert_alerts([drop, make_alert(surge, AS_OF, [])], run_id="r", model=("m", "v"))
+        assert [a.rule for a in new] == [RULE_SENTIMENT_DROP, RULE_TOPIC_SURGE]
+        assert store.insert_alerts([drop], run_id="r2", model=("m", "v")) == []
+        assert store.last_alert_days(date(2026, 11, 1)) == {
+            (RULE_SENTIMENT_DROP, "Bella Caffè", "Bella Kraków", None): AS_OF,
+            (RULE_TOPIC_SURGE, "Bella Caffè", None, "contact"): AS_OF,
+        }
+        assert store.last_alert_days(date(2026, 11, 24)) == {}
+        assert store.con.execute("SELECT topic FROM alerts WHERE rule = 'topic_surge'").fetchone() == ("contact",)

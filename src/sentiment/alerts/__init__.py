@@ -1,5 +1,6 @@
-"""Alert detection (pure statistics) and notification (webhooks)."""
+"""Alert rules (statistics on daily counts per scope) and notification (webhooks)."""
 
-from sentiment.alerts.rules import RULE_SENTIMENT_DROP, WindowRow, detect_drops, windows
+from sentiment.alerts.counts import DailyCounts, from_daily_rows
+from sentiment.alerts.rules import RULES, Finding, WindowRow, find, make_alert
 
-__all__ = ["RULE_SENTIMENT_DROP", "WindowRow", "detect_drops", "windows"]
+__all__ = ["RULES", "DailyCounts", "Finding", "WindowRow", "find", "from_daily_rows", "make_alert"]

@@ -1,42 +1,57 @@
-"""The sentiment-drop rule: a statistical statement, not a threshold on one noisy day.
+"""The alert rules, run on daily counts per scope, and what an alert says about itself.
 
-For each own brand and each of its locations, the per-mention scores of a recent window (the last
-``recent_days`` days up to the run's day) are compared with a baseline window (the ``baseline_days``
-before it). An alert needs all of:
+Three rules look at every own brand and each of its locations (competitors too with
+``include_competitors``), on the arrays of :mod:`sentiment.alerts.counts`:
 
-* at least ``min_mentions`` scored mentions in *each* window (a quiet location cannot alert on 3 posts);
-* a drop of the mean score of at least ``min_drop`` (effect size on the [-1, 1] scale);
-* a one-sided Welch t-test (recent < baseline) significant at ``alpha`` after a Holm-Bonferroni
-  correction over every scope tested in the run, so 40 locations do not give 40 chances of a false alarm;
-* no alert for the same scope within ``cooldown_days`` (a bad week pages once, not seven times).
+* ``sentiment_drop``: the mean score stepped down (:mod:`sentiment.alerts.drop`);
+* ``volume_spike``: more negative mentions in the last days than the weekday leads to expect;
+* ``topic_surge``: one topic's negative mentions rose beyond that topic's own rate
+  (both in :mod:`sentiment.alerts.surge`).
 
-The alert id derives from the rule, the scope and the recent window, so re-running a night finds the
-same id and stores nothing new.
+A scope that fired on a rule (for a surge: on that topic) stays quiet on it for ``cooldown_days``. A brand
+alerts only where the rule still fires without the brand's locations that fired the same night (else those
+locations explain it). A spike or surge on a scope whose sentiment drop alerts tonight, or did within the
+cool-down, is part of that incident: the drop's alert names the topics behind it, and one incident pages
+once. ``bench/alerts.py`` runs the same functions on simulated nights and measures
+recall, delay and false alarms against the baselines.
+
+An alert id derives from the rule, scope, topic and recent window, so re-running a night finds the same id
+and stores nothing new.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from statistics import fmean
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
+from sentiment.alerts.counts import DailyCounts, FloatArray, Scope
+from sentiment.alerts.drop import DropScan, scan_drops
+from sentiment.alerts.surge import SPIKE_DAYS, SURGE_DAYS, Surge, topic_surges, volume_spikes
 from sentiment.config import AlertRules, MonitorConfig
-from sentiment.records import Alert, TopicCounts
+from sentiment.records import Alert, Breakdown, TopicCounts
 
 RULE_SENTIMENT_DROP = "sentiment_drop"
+RULE_VOLUME_SPIKE = "volume_spike"
+RULE_TOPIC_SURGE = "topic_surge"
+RULES = (RULE_SENTIMENT_DROP, RULE_VOLUME_SPIKE, RULE_TOPIC_SURGE)
+#: (rule, brand, location, topic) -> the last day an alert was stored for it
+AlertKey = tuple[str, str, str | None, str | None]
+BoolArray = npt.NDArray[np.bool_]
+_T = TypeVar("_T")
 _QUOTES = 3
 _QUOTE_CHARS = 220
 
 
 @dataclass(frozen=True, slots=True)
 class WindowRow:
-    """One scored original mention inside the alert windows."""
+    """One scored original mention in an alert's window: what its quotes are chosen from."""
 
     brand: str
     location: str | None
@@ -48,165 +63,254 @@ class WindowRow:
 
 
 @dataclass(frozen=True, slots=True)
-class Windows:
+class Finding:
+    """A rule that fired on one scope tonight, before quotes, topics, sources and languages explain it.
+
+    For a drop the values are mean scores and the counts mentions; for a spike or surge they are negative
+    mentions a day (``baseline_value`` the number the baseline predicts for the recent days) and the
+    counts negative mentions. ``strength`` is the drop's z, or ``-log10`` of a count's tail probability.
+    """
+
+    rule: str
+    brand: str
+    location: str | None
+    topic: str | None
     recent_start: date
     recent_end: date
     baseline_start: date
     baseline_end: date
+    n_recent: int
+    n_baseline: int
+    recent_value: float
+    baseline_value: float
+    strength: float
+
+    @property
+    def scope(self) -> Literal["brand", "location"]:
+        return "location" if self.location else "brand"
+
+    @property
+    def id(self) -> str:
+        key = "\x1f".join(
+            [self.rule, self.brand, self.location or "", self.topic or "", self.recent_start.isoformat(),
+             self.recent_end.isoformat()]
+        )  # fmt: skip
+        return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
-def windows(as_of: date, rules: AlertRules) -> Windows:
-    recent_start = as_of - timedelta(days=rules.recent_days - 1)
-    baseline_end = recent_start - timedelta(days=1)
-    return Windows(recent_start, as_of, baseline_end - timedelta(days=rules.baseline_days - 1), baseline_end)
+def history_days(rules: AlertRules) -> int:
+    """How many days up to the run's day the rules read."""
+    return max(rules.recent_days, SURGE_DAYS, SPIKE_DAYS) + rules.baseline_days
 
 
-def alert_id(rule: str, brand: str, location: str | None, w: Windows) -> str:
-    key = "\x1f".join([rule, brand, location or "", w.recent_start.isoformat(), w.recent_end.isoformat()])
-    return hashlib.sha256(key.encode()).hexdigest()[:20]
+def alert_scopes(monitor: MonitorConfig) -> list[Scope]:
+    """The brands the rules watch and their locations, brands first."""
+    brands = [b for b in monitor.brands if monitor.alerts.include_competitors or not b.competitor]
+    return [(b.name, None) for b in brands] + [(b.name, loc.name) for b in brands for loc in b.locations]
 
 
-@dataclass(frozen=True, slots=True)
-class _Test:
-    brand: str
-    location: str | None
-    recent: list[WindowRow]
-    baseline: list[WindowRow]
-    p_value: float
-
-
-def detect_drops(
-    rows: Sequence[WindowRow],
-    monitor: MonitorConfig,
-    as_of: date,
-    last_alert: Mapping[tuple[str, str | None], date] | None = None,
-) -> list[Alert]:
-    """Return the drop alerts for ``as_of``; ``last_alert`` gives each scope's last alert day (cool-down)."""
-    rules = monitor.alerts
-    w = windows(as_of, rules)
+def find(
+    counts: DailyCounts,
+    topic_negative: FloatArray,
+    topics: Sequence[str],
+    rules: AlertRules,
+    last_alert: Mapping[AlertKey, date] | None = None,
+) -> list[Finding]:
+    """Every rule on every scope of ``counts`` for its last day; ``topic_negative`` is scopes x days x
+    ``topics`` (aspect-negative mentions per topic), ``last_alert`` the cool-down's memory."""
     last_alert = last_alert or {}
-    tests: list[_Test] = []
-    for brand in monitor.brands:
-        if brand.competitor and not rules.include_competitors:
-            continue
-        scopes: list[str | None] = [None, *(loc.name for loc in brand.locations)]
-        for location in scopes:
-            mine = [r for r in rows if r.brand == brand.name and (location is None or r.location == location)]
-            recent = [r for r in mine if w.recent_start <= r.day <= w.recent_end]
-            baseline = [r for r in mine if w.baseline_start <= r.day <= w.baseline_end]
-            if len(recent) < rules.min_mentions or len(baseline) < rules.min_mentions:
-                continue
-            p = _welch_less([r.score for r in recent], [r.score for r in baseline])
-            tests.append(_Test(brand.name, location, recent, baseline, p))
-    adjusted = _holm([t.p_value for t in tests])
-    passed = [(t, p) for t, p in zip(tests, adjusted, strict=True) if _passes(t, p, rules)]
-    dropping: set[tuple[str, str | None]] = {(t.brand, t.location) for t, _ in passed if t.location}
-    alerts = []
-    for test, p_adj in passed:
-        if test.location is None and not _brand_drop_beyond(test, dropping, rules, len(tests)):
-            continue
-        last = last_alert.get((test.brand, test.location))
-        if last is not None and (as_of - last).days < max(rules.cooldown_days, 1):
-            continue
-        alerts.append(_make_alert(test, w, as_of, p_adj))
-    return alerts
+    as_of = counts.end
+    found = _drops(counts, rules) + _spikes(counts, rules)
+    if topics:
+        found += _surges(counts, topic_negative, topics, rules)
+
+    def recent(key: AlertKey) -> bool:
+        last = last_alert.get(key)
+        return last is not None and (as_of - last).days < max(rules.cooldown_days, 1)
+
+    found = [f for f in found if not recent((f.rule, f.brand, f.location, f.topic))]
+    dropping = {(f.brand, f.location) for f in found if f.rule == RULE_SENTIMENT_DROP}
+    return [
+        f for f in found
+        if f.rule == RULE_SENTIMENT_DROP
+        or ((f.brand, f.location) not in dropping and not recent((RULE_SENTIMENT_DROP, f.brand, f.location, None)))
+    ]  # fmt: skip
 
 
-def _effect(recent: list[WindowRow], baseline: list[WindowRow]) -> float:
-    return fmean(r.score for r in baseline) - fmean(r.score for r in recent)
+def _drops(counts: DailyCounts, rules: AlertRules) -> list[Finding]:
+    def fired(located: list[int]) -> tuple[DropScan, BoolArray]:
+        scan = scan_drops(
+            _without(counts, located), recent_days=rules.recent_days, baseline_days=rules.baseline_days,
+            min_mentions=rules.min_mentions, min_drop=rules.min_drop, prior=rules.prior_mentions,
+        )  # fmt: skip
+        return scan, scan.z >= rules.threshold
+
+    result, hits = _beyond_locations(counts, fired)
+    as_of = counts.end
+    out = []
+    for i in np.flatnonzero(hits):
+        brand, location = counts.scopes[i]
+        recent_start = as_of - timedelta(days=int(result.recent_days[i]) - 1)
+        out.append(
+            Finding(
+                RULE_SENTIMENT_DROP, brand, location, None, recent_start, as_of,
+                as_of - timedelta(days=rules.recent_days + rules.baseline_days - 1), recent_start - timedelta(days=1),
+                int(result.recent_n[i]), int(result.baseline_n[i]), float(result.recent_mean[i]),
+                float(result.baseline_mean[i]), float(result.z[i]),
+            )
+        )  # fmt: skip
+    return out
 
 
-def _passes(test: _Test, p_adjusted: float, rules: AlertRules) -> bool:
-    return _effect(test.recent, test.baseline) >= rules.min_drop and p_adjusted < rules.alpha
+def _beyond_locations(counts: DailyCounts, rule: Callable[[list[int]], tuple[_T, BoolArray]]) -> tuple[_T, BoolArray]:
+    """``rule([])`` on every scope, a brand's hit kept only where ``rule(located)`` (the brand without
+    its ``located`` rows that fired) still fires: else those locations' alerts explain it."""
+    result, hits = rule([])
+    located = [i for i, (_, loc) in enumerate(counts.scopes) if loc is not None and hits[i].any()]
+    if located:
+        _, rest = rule(located)
+        brand_rows = np.array([loc is None for _, loc in counts.scopes]).reshape((-1,) + (1,) * (hits.ndim - 1))
+        hits = hits & (~brand_rows | rest)
+    return result, hits
 
 
-def _brand_drop_beyond(test: _Test, dropping: set[tuple[str, str | None]], rules: AlertRules, m: int) -> bool:
-    """Whether a brand's drop still holds without its alerting locations (else those alerts explain it).
-
-    The rest is tested with a Bonferroni factor over all tests of the run, the conservative choice.
-    """
-    rest_recent = [r for r in test.recent if (r.brand, r.location) not in dropping]
-    rest_base = [r for r in test.baseline if (r.brand, r.location) not in dropping]
-    if len(rest_recent) == len(test.recent):
-        return True
-    if len(rest_recent) < rules.min_mentions or len(rest_base) < rules.min_mentions:
-        return False
-    p = min(1.0, m * _welch_less([r.score for r in rest_recent], [r.score for r in rest_base]))
-    return _effect(rest_recent, rest_base) >= rules.min_drop and p < rules.alpha
+def _minus(array: FloatArray, brand_of: npt.NDArray[np.int64], located: list[int]) -> FloatArray:
+    """``array`` (scopes first) with the rows ``located`` taken out of their brands' rows."""
+    if not located:
+        return array
+    out = array.copy()
+    for i in located:
+        out[brand_of[i]] -= array[i]
+    return out
 
 
-def _welch_less(recent: list[float], baseline: list[float]) -> float:
-    """One-sided p-value that the recent mean is lower; 1.0 when the test is undefined (no variance)."""
-    result = stats.ttest_ind(recent, baseline, equal_var=False, alternative="less")
-    p = float(result.pvalue)
-    if math.isnan(p):
-        return 0.0 if fmean(recent) < fmean(baseline) and len(set(recent + baseline)) > 1 else 1.0
-    return p
+def _without(counts: DailyCounts, located: list[int]) -> DailyCounts:
+    if not located:
+        return counts
+    m, n, s, q = (_minus(a, counts.brand_of, located) for a in (counts.mentions, counts.negative, counts.score_sum,
+                                                                counts.score_sq))  # fmt: skip
+    return DailyCounts(counts.scopes, counts.end, m, n, s, q, counts.brand_of)
 
 
-def _holm(p_values: list[float]) -> list[float]:
-    """Holm-Bonferroni adjusted p-values (monotone), in the input order."""
-    m = len(p_values)
-    order = sorted(range(m), key=lambda i: p_values[i])
-    adjusted = [1.0] * m
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p_values[i]))
-        adjusted[i] = running
-    return adjusted
-
-
-def _share_negative(rows: list[WindowRow]) -> float:
-    """Share of mentions the model labelled negative (as in the ``daily_sentiment`` view)."""
-    return sum(1 for r in rows if r.label == "negative") / len(rows)
-
-
-def _make_alert(test: _Test, w: Windows, as_of: date, p: float) -> Alert:
-    recent_mean = fmean(r.score for r in test.recent)
-    baseline_mean = fmean(r.score for r in test.baseline)
-    effect = baseline_mean - recent_mean
-    scope: Literal["brand", "location"] = "location" if test.location else "brand"
-    who = f"{test.location} ({test.brand})" if test.location else test.brand
-    neg_recent, neg_base = _share_negative(test.recent), _share_negative(test.baseline)
-    worst = sorted(test.recent, key=lambda r: (r.score, r.mention_id))[:_QUOTES]
-    daily: dict[str, list[float]] = {}
-    for r in test.recent:
-        daily.setdefault(r.day.isoformat(), []).append(r.score)
-    message = (
-        f"Sentiment drop at {who}: mean score {baseline_mean:+.2f} -> {recent_mean:+.2f} "
-        f"over {w.recent_start}..{w.recent_end} (n={len(test.recent)}) against "
-        f"{w.baseline_start}..{w.baseline_end} (n={len(test.baseline)}); negative share "
-        f"{neg_base:.0%} -> {neg_recent:.0%}; p={p:.1e} (Holm-adjusted)"
-    )
-    return Alert(
-        id=alert_id(RULE_SENTIMENT_DROP, test.brand, test.location, w),
-        rule=RULE_SENTIMENT_DROP,
-        scope=scope,
-        brand=test.brand,
-        location=test.location,
-        as_of=as_of,
-        recent_start=w.recent_start,
-        recent_end=w.recent_end,
-        baseline_start=w.baseline_start,
-        baseline_end=w.baseline_end,
-        n_recent=len(test.recent),
-        n_baseline=len(test.baseline),
-        recent_mean=round(recent_mean, 4),
-        baseline_mean=round(baseline_mean, 4),
-        effect=round(effect, 4),
-        p_value=p,
-        message=message,
-        details={
-            "share_negative_recent": round(neg_recent, 4),
-            "share_negative_baseline": round(neg_base, 4),
-            "daily_mean_recent": {d: round(fmean(v), 4) for d, v in sorted(daily.items())},
-            "examples": [
-                {"mention_id": r.mention_id, "day": r.day.isoformat(), "score": round(r.score, 3),
-                 "text": r.text[:_QUOTE_CHARS]}
-                for r in worst
-            ],
-        },
+def _count_finding(
+    rule: str, scope: Scope, topic: str | None, found: Surge, i: int | tuple[int, int], as_of: date, rules: AlertRules
+) -> Finding:
+    days = int(found.days[i])
+    recent_start = as_of - timedelta(days=days - 1)
+    baseline_end = as_of - timedelta(days=(SURGE_DAYS if rule == RULE_TOPIC_SURGE else SPIKE_DAYS))
+    return Finding(
+        rule, scope[0], scope[1], topic, recent_start, as_of,
+        baseline_end - timedelta(days=rules.baseline_days - 1), baseline_end,
+        int(found.observed[i]), round(float(found.baseline[i])), float(found.observed[i]) / days,
+        float(found.expected[i]) / days, float(found.score[i]),
     )  # fmt: skip
+
+
+def _spikes(counts: DailyCounts, rules: AlertRules) -> list[Finding]:
+    def fired(located: list[int]) -> tuple[Surge, BoolArray]:
+        found = volume_spikes(_without(counts, located), recent_days=SPIKE_DAYS, baseline_days=rules.baseline_days,
+                              min_count=rules.spike_min_negative)  # fmt: skip
+        return found, found.score >= rules.spike_threshold
+
+    found, hits = _beyond_locations(counts, fired)
+    return [
+        _count_finding(RULE_VOLUME_SPIKE, counts.scopes[i], None, found, int(i), counts.end, rules)
+        for i in np.flatnonzero(hits)
+    ]
+
+
+def _surges(counts: DailyCounts, topic_negative: FloatArray, topics: Sequence[str], rules: AlertRules) -> list[Finding]:
+    def fired(located: list[int]) -> tuple[Surge, BoolArray]:
+        found = topic_surges(
+            _without(counts, located), _minus(topic_negative, counts.brand_of, located), recent_days=SURGE_DAYS,
+            baseline_days=rules.baseline_days, min_count=rules.surge_min_negative,
+        )  # fmt: skip
+        return found, found.score >= rules.surge_threshold
+
+    found, hits = _beyond_locations(counts, fired)
+    return [
+        _count_finding(RULE_TOPIC_SURGE, counts.scopes[i], topics[t], found, (int(i), int(t)), counts.end, rules)
+        for i, t in zip(*np.nonzero(hits), strict=True)
+    ]
+
+
+# --- what an alert says ----------------------------------------------------------------------------
+
+
+def make_alert(
+    finding: Finding,
+    as_of: date,
+    recent: Sequence[WindowRow],
+    topics: Sequence[TopicCounts] = (),
+    sources: Sequence[Breakdown] = (),
+    languages: Sequence[Breakdown] = (),
+    quote_ids: set[str] | None = None,
+) -> Alert:
+    """The stored alert: numbers, the topics behind it, sources, languages and three quotes from
+    ``recent`` (the scope's scored mentions of the recent window; with ``quote_ids``, only those)."""
+    f = finding
+    who = f"{f.location} ({f.brand})" if f.location else f.brand
+    window = f"{f.recent_start}..{f.recent_end}"
+    if f.rule == RULE_SENTIMENT_DROP:
+        p = float(stats.norm.sf(f.strength))
+        head = (
+            f"Sentiment drop at {who}: mean score {f.baseline_value:+.2f} -> {f.recent_value:+.2f} over {window} "
+            f"(n={f.n_recent}) against {f.baseline_start}..{f.baseline_end} (n={f.n_baseline}); z={f.strength:.1f}"
+        )
+        effect = f.baseline_value - f.recent_value
+    else:
+        p = 10.0 ** (-f.strength)
+        what = "negative mentions" if f.rule == RULE_VOLUME_SPIKE else f"negative mentions about {f.topic}"
+        expected = f.baseline_value * ((f.recent_end - f.recent_start).days + 1)
+        head = (
+            f"{'Volume spike' if f.rule == RULE_VOLUME_SPIKE else 'Topic surge'} at {who}: {f.n_recent} {what} "
+            f"over {window}, {expected:.1f} expected from {f.baseline_start}..{f.baseline_end}; p={p:.1e}"
+        )
+        effect = f.n_recent - expected
+    pool = [r for r in recent if quote_ids is None or r.mention_id in quote_ids]
+    negative = [r for r in recent if r.label == "negative"]
+    details: dict[str, Any] = {
+        "strength": round(f.strength, 3),
+        "share_negative_recent": round(len(negative) / len(recent), 4) if recent else None,
+        "examples": _quotes(pool),
+        "sources": [b.as_dict() for b in sources],
+        "languages": [b.as_dict() for b in languages],
+    }
+    if f.topic:
+        details["topic"] = f.topic
+    alert = Alert(
+        id=f.id, rule=f.rule, scope=f.scope, brand=f.brand, location=f.location, as_of=as_of,
+        recent_start=f.recent_start, recent_end=f.recent_end, baseline_start=f.baseline_start,
+        baseline_end=f.baseline_end, n_recent=f.n_recent, n_baseline=f.n_baseline,
+        recent_mean=round(f.recent_value, 4), baseline_mean=round(f.baseline_value, 4), effect=round(effect, 4),
+        p_value=p, message=head + _where(sources, "sources") + _where(languages, "languages"), details=details,
+        topic=f.topic,
+    )  # fmt: skip
+    return topics_behind(alert, topics) if f.rule != RULE_TOPIC_SURGE else alert
+
+
+def _quotes(rows: Sequence[WindowRow]) -> list[dict[str, Any]]:
+    """The most negative mentions with different texts, each in its original language."""
+    seen: set[str] = set()
+    out = []
+    for r in sorted(rows, key=lambda r: (r.score, r.mention_id)):
+        key = " ".join(r.text.lower().split())
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({"mention_id": r.mention_id, "day": r.day.isoformat(), "score": round(r.score, 3),
+                    "text": r.text[:_QUOTE_CHARS]})  # fmt: skip
+        if len(out) == _QUOTES:
+            break
+    return out
+
+
+def _where(parts: Sequence[Breakdown], name: str) -> str:
+    """``; sources: google (9 of 12 negative), ...`` for the two parts with most recent negatives."""
+    top = sorted((b for b in parts if b.recent_negative), key=lambda b: (-b.recent_negative, b.key))[:2]
+    if not top:
+        return ""
+    return f"; {name}: " + ", ".join(f"{b.key} ({b.recent_negative} of {b.recent} negative)" for b in top)
 
 
 #: At most this many topics are named in an alert; each must have at least this many more negative
@@ -216,9 +320,10 @@ _MIN_EXCESS = 2.0
 
 
 def topics_behind(alert: Alert, counts: Sequence[TopicCounts]) -> Alert:
-    """The alert with the topics behind its drop: those whose negative mentions rose most above what
-    the baseline's rate for that topic, scaled to the recent window's volume, predicts. "The score fell"
-    tells a manager that something is wrong; "wait_time: 9 negative, 2 expected" tells them what."""
+    """The alert with the topics behind it: those whose negative mentions rose most above what the
+    baseline's rate for that topic, scaled to the recent window's volume, predicts, with their share of
+    the window's mentions before and after. "The score fell" tells a manager that something is wrong;
+    "wait_time: 9 negative, 2 expected" tells them what."""
     scale = alert.n_recent / alert.n_baseline if alert.n_baseline else 0.0
     ranked = []
     for c in counts:
@@ -229,7 +334,9 @@ def topics_behind(alert: Alert, counts: Sequence[TopicCounts]) -> Alert:
     named = [
         {"topic": c.topic, "negative_recent": c.recent_negative, "mentions_recent": c.recent,
          "negative_expected": round(expected, 1), "negative_baseline": c.baseline_negative,
-         "mentions_baseline": c.baseline}
+         "mentions_baseline": c.baseline,
+         "share_negative_recent": round(c.recent_negative / alert.n_recent, 4) if alert.n_recent else None,
+         "share_negative_baseline": round(c.baseline_negative / alert.n_baseline, 4) if alert.n_baseline else None}
         for _, expected, c in ranked[:_TOPICS_NAMED]
     ]  # fmt: skip
     if not named:

@@ -25,10 +25,11 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from sentiment.errors import StoreError
-from sentiment.records import Alert, Mention, Score, TopicCounts
+from sentiment.records import Alert, Breakdown, Mention, Score, TopicCounts
 
 SCHEMA_FILES = (
     "001_init.sql", "002_views.sql", "003_parent_id.sql", "004_topics.sql", "005_run_topics.sql", "006_hardening.sql",
+    "007_alert_rules.sql",
 )  # fmt: skip
 SCHEMA_VERSION = len(SCHEMA_FILES)
 _SALT_ENV = "SENTIMENT_AUTHOR_SALT"
@@ -386,12 +387,63 @@ class Store:
             params.append(location)
         return [tuple(r) for r in self.con.execute(sql + " ORDER BY id", params).fetchall()]
 
-    def last_alert_day(self, rule: str, brand: str, location: str | None) -> date | None:
-        row = self.con.execute(
-            "SELECT max(as_of) FROM alerts WHERE rule = ? AND brand = ? AND location IS NOT DISTINCT FROM ?",
-            [rule, brand, location],
-        ).fetchone()
-        return row[0] if row and row[0] else None
+    def daily_counts(self, start: date, end: date) -> list[tuple[str, str | None, date, int, int, float, float]]:
+        """(brand, location, day, mentions, negative, score sum, score sum of squares) of scored originals,
+        per brand, location and day, start <= day <= end: what the alert rules read."""
+        rows = self.con.execute(
+            "SELECT brand, location, published_date, count(*), count(*) FILTER (WHERE label = 'negative'), "
+            "sum(score), sum(score * score) FROM scored_mentions "
+            "WHERE score IS NOT NULL AND published_date BETWEEN ? AND ? GROUP BY ALL ORDER BY ALL",
+            [start, end],
+        ).fetchall()
+        return [(str(r[0]), r[1], r[2], int(r[3]), int(r[4]), float(r[5]), float(r[6])) for r in rows]
+
+    def daily_topic_negative(self, start: date, end: date) -> list[tuple[str, str | None, date, str, int]]:
+        """(brand, location, day, topic, aspect-negative mentions) of the active topics (not ``other``)."""
+        rows = self.con.execute(
+            "SELECT m.brand, m.location, m.published_date, t.topic, count(*) FROM active_topics t "
+            "JOIN mentions m ON m.id = t.mention_id AND m.duplicate_of IS NULL "
+            "WHERE t.topic <> 'other' AND t.label = 'negative' AND m.published_date BETWEEN ? AND ? "
+            "GROUP BY ALL ORDER BY ALL",
+            [start, end],
+        ).fetchall()
+        return [(str(r[0]), r[1], r[2], str(r[3]), int(r[4])) for r in rows]
+
+    def breakdown(
+        self, column: str, brand: str, location: str | None, recent: tuple[date, date], baseline: tuple[date, date]
+    ) -> list[Breakdown]:
+        """Per ``source`` or ``lang``: mentions and negative mentions of a scope in both alert windows."""
+        if column not in {"source", "lang"}:
+            raise ValueError(f"breakdown column {column!r}; allowed: source, lang")
+        rows = self.con.execute(
+            f"SELECT coalesce({column}, 'unknown'), "
+            "count(*) FILTER (WHERE published_date BETWEEN ? AND ?), "
+            "count(*) FILTER (WHERE published_date BETWEEN ? AND ? AND label = 'negative'), "
+            "count(*) FILTER (WHERE published_date BETWEEN ? AND ?), "
+            "count(*) FILTER (WHERE published_date BETWEEN ? AND ? AND label = 'negative') "
+            "FROM scored_mentions WHERE score IS NOT NULL AND brand = ? AND (? IS NULL OR location = ?) "
+            "GROUP BY 1 HAVING count(*) FILTER (WHERE published_date BETWEEN ? AND ?) > 0 ORDER BY 1",
+            [*recent, *recent, *baseline, *baseline, brand, location, location, *recent],
+        ).fetchall()
+        return [Breakdown(str(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
+
+    def topic_mentions(self, brand: str, location: str | None, topic: str, start: date, end: date) -> set[str]:
+        """Ids of a scope's mentions read as negative about ``topic`` between start and end."""
+        rows = self.con.execute(
+            "SELECT t.mention_id FROM active_topics t JOIN mentions m ON m.id = t.mention_id "
+            "WHERE t.topic = ? AND t.label = 'negative' AND m.brand = ? AND (? IS NULL OR m.location = ?) "
+            "AND m.published_date BETWEEN ? AND ?",
+            [topic, brand, location, location, start, end],
+        ).fetchall()
+        return {str(r[0]) for r in rows}
+
+    def last_alert_days(self, since: date) -> dict[tuple[str, str, str | None, str | None], date]:
+        """(rule, brand, location, topic) -> the last day an alert was stored for it, on or after ``since``
+        (the rules' cool-down memory)."""
+        rows = self.con.execute(
+            "SELECT rule, brand, location, topic, max(as_of) FROM alerts WHERE as_of >= ? GROUP BY ALL", [since]
+        ).fetchall()
+        return {(str(r[0]), str(r[1]), r[2], r[3]): r[4] for r in rows}
 
     def insert_alerts(self, alerts: Sequence[Alert], *, run_id: str, model: tuple[str, str]) -> list[Alert]:
         """Store alerts whose id is new; return those (an alert is stored once, whatever the re-runs)."""
@@ -403,15 +455,21 @@ class Store:
         }
         new = [a for a in alerts if a.id not in existing]
         now = _now()
+        columns = (
+            "id, rule, scope, brand, location, as_of, recent_start, recent_end, baseline_start, baseline_end, "
+            "n_recent, n_baseline, recent_mean, baseline_mean, effect, p_value, message, details, model_id, "
+            "model_version, created_at, run_id, topic"
+        )
         with self.transaction():
             for a in new:
                 self.con.execute(
-                    "INSERT INTO alerts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                    f"INSERT INTO alerts ({columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                    "ON CONFLICT DO NOTHING",
                     [
                         a.id, a.rule, a.scope, a.brand, a.location, a.as_of, a.recent_start, a.recent_end,
                         a.baseline_start, a.baseline_end, a.n_recent, a.n_baseline, a.recent_mean,
                         a.baseline_mean, a.effect, a.p_value, a.message, json.dumps(a.details, default=str),
-                        model[0], model[1], now, run_id,
+                        model[0], model[1], now, run_id, a.topic,
                     ],
                 )  # fmt: skip
         return new

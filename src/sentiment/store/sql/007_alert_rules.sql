@@ -1,0 +1,5 @@
+-- Schema version 7: alert rules beyond the sentiment drop (volume spike, topic surge).
+-- alerts.topic names the topic of a topic surge (NULL for the other rules). For those count rules the
+-- recent_mean / baseline_mean columns hold negative mentions a day (counted, and expected from the
+-- baseline), n_recent / n_baseline negative mentions, and effect the excess over the expected count.
+ALTER TABLE alerts ADD COLUMN IF NOT EXISTS topic VARCHAR;
