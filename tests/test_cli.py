@@ -59,9 +59,12 @@ def test_config_check_accepts_the_demo_config(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("SENTIMENT_DEMO_BASE_URL", "http://127.0.0.1:8765")
-    monkeypatch.setenv("SENTIMENT_DEMO_WEBHOOK_URL", "http://127.0.0.1:8766/hooks/alerts")
+    monkeypatch.setenv("SENTIMENT_DEMO_CHAT_URL", "mmost://127.0.0.1:9/demo-hook")
+    monkeypatch.setenv(
+        "SENTIMENT_DEMO_MAIL_URL", "mailto://127.0.0.1:9/cx@bella.example?from=monitor@bella.example&mode=insecure"
+    )
     assert main(["config", "check", str(REPO / "examples/demo.yaml")]) == 0
-    assert "ok — 2 brands, 6 locations, 8 sources, 1 channels, 14 topics" in capsys.readouterr().out
+    assert "ok — 2 brands, 6 locations, 8 sources, 2 channels, 14 topics" in capsys.readouterr().out
 
 
 def test_config_check_reads_the_taxonomy_file_a_config_names(

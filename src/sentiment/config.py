@@ -109,25 +109,41 @@ class AlertRules(_Strict):
 
 
 class Channel(_Strict):
-    """A notification channel. Its URL is a secret: the config names the environment variable."""
+    """A notification channel. Its URL is a secret: the config names the environment variable.
+
+    ``kind: webhook`` POSTs each alert as JSON to an http(s) URL; ``kind: apprise`` sends it through an
+    apprise URL (``slack://``, ``workflows://`` for Microsoft Teams, ``discord://``, ``tgram://``,
+    ``mailto://``, ``json://`` and the rest apprise supports), formatted for that channel.
+    """
 
     name: str = Field(pattern=_NAME)
-    kind: Literal["webhook"] = "webhook"
+    kind: Literal["webhook", "apprise"] = "webhook"
     url_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     timeout_s: float = Field(default=10.0, gt=0, le=120)
 
     def url(self) -> str:
         """Read the secret URL from the environment; the error names the variable, never a value."""
         value = os.environ.get(self.url_env, "").strip()
+        allowed = "an http(s) URL" if self.kind == "webhook" else "an apprise URL (slack://, mailto://, json:// ...)"
         if not value:
             raise ConfigError(
-                f"channel {self.name!r}: environment variable {self.url_env} is not set; "
-                "allowed: an http(s) URL in that variable"
+                f"channel {self.name!r}: environment variable {self.url_env} is not set; allowed: {allowed} in that variable"
             )
-        if not value.startswith(("http://", "https://")):
+        if self.kind == "webhook" and not value.startswith(("http://", "https://")):
             raise ConfigError(
                 f"channel {self.name!r}: environment variable {self.url_env} does not hold an http(s) URL"
             )
+        if self.kind == "apprise":
+            import apprise
+
+            from sentiment import redact
+
+            redact.register_secret(value)  # apprise names a URL it cannot read in its log line
+            if apprise.Apprise.instantiate(value) is None:
+                raise ConfigError(
+                    f"channel {self.name!r}: environment variable {self.url_env} does not hold a URL apprise can "
+                    f"send to; allowed: {allowed}"
+                )
         return value
 
 

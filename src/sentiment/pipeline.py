@@ -23,7 +23,7 @@ import numpy as np
 from sentiment import netguard
 from sentiment.alerts.counts import from_daily_rows
 from sentiment.alerts.notify import notify
-from sentiment.alerts.rules import Finding, WindowRow, alert_scopes, find, history_days, make_alert
+from sentiment.alerts.rules import Finding, WindowRow, alert_scopes, find, history_days, make_alert, recovery
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ModelError
 from sentiment.model import SentimentModel
@@ -274,6 +274,13 @@ def detect_alerts(store: Store, monitor: MonitorConfig, stats: RunStats) -> list
     topic_negative = np.stack(per_topic, axis=2) if per_topic else np.zeros((len(scopes), days, 0))
     last = store.last_alert_days(stats.as_of - timedelta(days=max(rules.cooldown_days, 1)))
     found = [_explain(store, f, stats.as_of) for f in find(counts, topic_negative, topics, rules, last)]
+    firing = {(a.rule, a.brand, a.location, a.topic) for a in found}
+    for row in store.unresolved_alerts(stats.as_of):
+        key = (row["rule"], row["brand"], row["location"], row["topic"])
+        why = None if key in firing else recovery(row, counts, topic_negative, topics, rules)
+        if why is not None:
+            store.resolve_alert(row["id"], stats.as_of, why)
+            log.info("alert %s resolved: %s", row["id"], why)
     model = store.active_model() or ("none", "none")
     new = store.insert_alerts(found, run_id=stats.run_id, model=model)
     stats.alerts += len(new)

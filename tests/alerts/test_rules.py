@@ -17,6 +17,7 @@ from sentiment.alerts.rules import (
     find,
     history_days,
     make_alert,
+    recovery,
     topics_behind,
 )
 from sentiment.config import AlertRules
@@ -261,3 +262,29 @@ def test_spikes_and_surges_on_a_dropping_scope_fold_into_the_drop() -> None:
     assert [f.rule for f in find(counts, per_topic, topics, RULES)] == [RULE_SENTIMENT_DROP]
     yesterday = {(RULE_SENTIMENT_DROP, BRAND, KRAKOW, None): AS_OF - timedelta(days=1)}
     assert find(counts, per_topic, topics, RULES, yesterday) == []  # the incident already paged
+
+
+def test_an_alert_is_over_when_its_scope_recovers() -> None:
+    drop = {"rule": RULE_SENTIMENT_DROP, "brand": BRAND, "location": KRAKOW, "topic": None, "baseline_mean": 0.5}
+    still_bad = counts_for(
+        day_rows(KRAKOW, mean=0.5, days=range(10, DAYS)) + day_rows(KRAKOW, mean=0.2, days=range(10))
+    )
+    assert recovery(drop, still_bad, no_topics(still_bad), [], RULES) is None  # 0.2 < 0.5 - 0.15
+    back = counts_for(day_rows(KRAKOW, mean=0.5, days=range(7, DAYS)) + day_rows(KRAKOW, mean=0.4, days=range(7)))
+    assert recovery(drop, back, no_topics(back), [], RULES) == (
+        "mean score +0.40 over the last 7 days (n=21), baseline +0.50"
+    )
+    quiet = counts_for(day_rows(KRAKOW, mean=0.5, days=range(7, DAYS)))
+    assert recovery(drop, quiet, no_topics(quiet), [], RULES) is None  # no mentions: nothing to judge on
+    gone = {**drop, "location": "Bella Warszawa"}
+    assert recovery(gone, back, no_topics(back), [], RULES) is None
+
+    surge = {"rule": RULE_TOPIC_SURGE, "brand": BRAND, "location": KRAKOW, "topic": "wait_time", "baseline_mean": 0.1}
+    per_topic = np.zeros((len(back.scopes), back.days, 1))
+    per_topic[1, -7:, 0] = [1, 0, 0, 1, 0, 0, 0]
+    assert recovery(surge, back, per_topic, ["wait_time"], RULES) == (
+        "2 negative mentions about wait_time over the last 7 days, 0.7 expected"
+    )
+    per_topic[1, -3:, 0] = 1
+    assert recovery(surge, back, per_topic, ["wait_time"], RULES) is None  # 5 > 0.7 + 2
+    assert recovery(surge, back, per_topic, ["contact"], RULES) is None  # the topic is no longer read

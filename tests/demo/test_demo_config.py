@@ -18,7 +18,10 @@ BASE = "http://127.0.0.1:8765"
 @pytest.fixture
 def monitor(monkeypatch: pytest.MonkeyPatch) -> MonitorConfig:
     monkeypatch.setenv("SENTIMENT_DEMO_BASE_URL", BASE)
-    monkeypatch.setenv("SENTIMENT_DEMO_WEBHOOK_URL", "http://127.0.0.1:9/hook")
+    monkeypatch.setenv("SENTIMENT_DEMO_CHAT_URL", "mmost://127.0.0.1:9/demo-hook")
+    monkeypatch.setenv(
+        "SENTIMENT_DEMO_MAIL_URL", "mailto://127.0.0.1:9/cx@bella.example?from=monitor@bella.example&mode=insecure"
+    )
     return load_config(DEMO_CONFIG)
 
 
@@ -32,9 +35,10 @@ def test_settings(monitor: MonitorConfig) -> None:
     assert monitor.database == "data/demo.duckdb"
     rules = monitor.alerts
     assert rules == AlertRules()  # the demo spells out the defaults
-    [channel] = monitor.channels
-    assert (channel.name, channel.kind, channel.url_env) == ("demo-webhook", "webhook", "SENTIMENT_DEMO_WEBHOOK_URL")
-    assert channel.url() == "http://127.0.0.1:9/hook"
+    chat, mail = monitor.channels
+    assert (chat.name, chat.kind, chat.url_env) == ("demo-chat", "apprise", "SENTIMENT_DEMO_CHAT_URL")
+    assert (mail.name, mail.kind, mail.url_env) == ("demo-mail", "apprise", "SENTIMENT_DEMO_MAIL_URL")
+    assert chat.url() == "mmost://127.0.0.1:9/demo-hook"
 
 
 def test_brands_and_locations_match_the_site(monitor: MonitorConfig, data: SampleData) -> None:

@@ -78,7 +78,10 @@ def test_close_releases_the_port() -> None:
 def test_the_project_sources_read_the_sample_web(web: SampleWeb, monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo config's sources, fetching over HTTP: every review once, robots.txt obeyed."""
     monkeypatch.setenv("SENTIMENT_DEMO_BASE_URL", web.base_url)
-    monkeypatch.setenv("SENTIMENT_DEMO_WEBHOOK_URL", "http://127.0.0.1:9/hook")
+    monkeypatch.setenv("SENTIMENT_DEMO_CHAT_URL", "mmost://127.0.0.1:9/demo-hook")
+    monkeypatch.setenv(
+        "SENTIMENT_DEMO_MAIL_URL", "mailto://127.0.0.1:9/cx@bella.example?from=monitor@bella.example&mode=insecure"
+    )
     monitor = load_config(DEMO_CONFIG)
     sources = {s.name: s for s in monitor.sources}
     web.requests.clear()

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 import yaml
 
-from sentiment.demo.run import webhook_receiver
+from sentiment.demo.run import chat_url, mail_receiver, webhook_receiver
 from sentiment.demo.server import serve_sample_web
 from sentiment.demo.site import load_sample_data
 
@@ -58,9 +58,14 @@ def test_nightly_flow_end_to_end_and_idempotent(
     )
     n_dups = sum(1 for r in sample.reviews if r.duplicate_of)
     config = _config(tmp_path)
-    with serve_sample_web(today=TODAY) as web, webhook_receiver() as (hook, received):
+    with (
+        serve_sample_web(today=TODAY) as web,
+        webhook_receiver() as (hook, received),
+        mail_receiver() as (mail_url, mails),
+    ):
         monkeypatch.setenv("SENTIMENT_DEMO_BASE_URL", web.base_url)
-        monkeypatch.setenv("SENTIMENT_DEMO_WEBHOOK_URL", hook)
+        monkeypatch.setenv("SENTIMENT_DEMO_CHAT_URL", chat_url(hook))
+        monkeypatch.setenv("SENTIMENT_DEMO_MAIL_URL", mail_url)
         first: dict[str, Any] = nightly(config_path=str(config), as_of=TODAY.isoformat())
         after_first = _counts(tmp_path / "monitor.duckdb")
         second: dict[str, Any] = nightly(config_path=str(config), as_of=TODAY.isoformat())
@@ -85,13 +90,15 @@ def test_nightly_flow_end_to_end_and_idempotent(
     message = first["new_alerts"][0]["message"]
     behind = message.partition("; topics behind it: ")[2]
     assert [part.split(" (")[0] for part in behind.split("), ")] == ["staff_attitude", "product_quality", "wait_time"]
-    assert first["notifications"] == 1
-    assert len(received) == 1 and received[0]["location"] == "Kraków Rynek"
+    # Sent once to the Slack-format chat receiver and once by mail, both through apprise.
+    assert first["notifications"] == 2
+    assert len(received) == 1 and "Sentiment drop at Kraków Rynek (Bella Caffè)" in received[0]["text"]
+    assert len(mails) == 1 and b"Krak" in mails[0]
     krakow = next(r for r in first["sentiment"] if r["location"] == "Kraków Rynek")
     assert krakow["mean_score_recent"] < 0 < krakow["mean_score_baseline"]
     assert after_first == {
         "mentions": n_reviews + n_news, "scores": n_reviews + n_news - n_dups, "mention_topics": first["topics"],
-        "alerts": 1, "notifications": 1, "runs": 1,
+        "alerts": 1, "notifications": 2, "runs": 1,
     }  # fmt: skip
 
     # Second night, same day: nothing new anywhere, nothing sent again.
@@ -99,7 +106,7 @@ def test_nightly_flow_end_to_end_and_idempotent(
     assert second["new_alerts"] == []
     assert [(a["location"], a["id"]) for a in second["open_alerts"]] == [("Kraków Rynek", first["new_alerts"][0]["id"])]
     assert after_second == {**after_first, "runs": 2}
-    assert len(received) == 1
+    assert len(received) == 1 and len(mails) == 1
 
     # The published read copy carries the same data and the analyst views answer.
     read = duckdb.connect(str(tmp_path / "monitor.read.duckdb"), read_only=True)

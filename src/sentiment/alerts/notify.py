@@ -8,6 +8,11 @@ the same run, and every request carries an ``Idempotency-Key`` (the same for one
 every try and every night) and the ``alert_id``, so a receiver can drop the copy the next run sends.
 Webhook URLs are secrets: they are read from the environment at send time and never logged, and error
 messages name the channel and the environment variable only.
+
+An ``apprise`` channel sends through apprise (Slack, Microsoft Teams, Discord, Telegram, e-mail, JSON and
+the rest it supports): a title and a markdown body, which apprise renders for its service (markdown in
+chat, HTML in mail). Apprise reports only success or failure, so a refused send is tried three times with
+backoff; a service that took the message but answered with an error may show it twice.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
+import apprise
 import httpx
 
 from sentiment import redact
@@ -51,7 +58,19 @@ def alert_payload(row: dict[str, Any]) -> dict[str, Any]:
     if isinstance(payload.get("details"), str):
         payload["details"] = json.loads(payload["details"])
     payload["alert_id"] = row["id"]
+    payload["event"] = "alert"
     payload["text"] = row["message"]  # what chat webhooks (Slack, Mattermost) display
+    return payload
+
+
+def resolution_payload(row: dict[str, Any]) -> dict[str, Any]:
+    """What a channel is sent when an alert it had is over: the alert's fields, ``event: resolved``, and
+    a message saying what recovered."""
+    payload = alert_payload(row)
+    head = str(row["message"]).partition(": ")[0]
+    payload["event"] = "resolved"
+    payload["message"] = payload["text"] = f"Resolved — {head}: {row['resolution']}"
+    payload["details"] = {}
     return payload
 
 
@@ -78,7 +97,8 @@ def send_webhook(
     Not retried: a timeout or a dropped connection while waiting for the answer, since the receiver may
     have the alert already; the ledger keeps it unsent and the next run sends it with the same key.
     """
-    headers = {"Idempotency-Key": idempotency_key(payload["alert_id"], channel.name)}
+    ledger = payload["alert_id"] + (":resolved" if payload.get("event") == "resolved" else "")
+    headers = {"Idempotency-Key": idempotency_key(ledger, channel.name)}
     where = f"channel {channel.name!r} (URL from ${channel.url_env})"
     maybe_arrived = "not resent in this run as it may have arrived; the next run sends it with the same Idempotency-Key"
     last = ""
@@ -122,7 +142,9 @@ def notify(
     """
     counts = {"sent": 0, "failed": 0, "channels_attempted": 0, "channels_failed": 0}
     for channel in channels:
-        rows = store.unsent_alerts(channel.name)
+        rows = store.unsent_alerts(channel.name) + [
+            {**row, "_resolved": True} for row in store.unsent_resolutions(channel.name)
+        ]
         if not rows:
             continue
         delivered = _send_to_channel(store, channel, rows, client, run_id=run_id, sleep=sleep)
@@ -132,6 +154,50 @@ def notify(
         counts["sent"] += delivered
         counts["failed"] += len(rows) - delivered
     return counts
+
+
+_TITLES = {"sentiment_drop": "Sentiment drop", "volume_spike": "Volume spike", "topic_surge": "Topic surge"}
+
+
+def alert_text(payload: dict[str, Any]) -> tuple[str, str]:
+    """Title and markdown body of an alert, for people: what happened where, the numbers, what drives it,
+    and the quotes in their own language."""
+    head, _, rest = str(payload["message"]).partition(": ")
+    lines = [f"- {part}" for part in rest.split("; ") if part]
+    examples = (payload.get("details") or {}).get("examples") or []
+    if examples:
+        lines.append("")
+        lines += [f"> {e['text']} ({e['day']}, score {e['score']:+.2f})" for e in examples]
+    lines += ["", f"alert {payload['alert_id']} · as of {payload['as_of']}"]
+    return head, "\n".join(lines)
+
+
+def _register_apprise_secrets(url: str) -> None:
+    """An apprise URL keeps its tokens in the path (``slack://T/B/C``) and the plugins log the service
+    URL they build from them: every token is a secret on its own, not only the whole URL."""
+    redact.register_secret(url)
+    parts = urlsplit(url)
+    tokens = [parts.username, parts.password, *parts.path.split("/"), *(v for _, v in parse_qsl(parts.query))]
+    for token in tokens:
+        redact.register_secret(token)
+
+
+def send_apprise(
+    channel: Channel, url: str, payload: dict[str, Any], *, sleep: Callable[[float], None] = time.sleep
+) -> int:
+    """Send one alert through apprise; raises NotifyError naming the channel and its variable, never the URL.
+    Returns 200 for the ledger (apprise gives no status)."""
+    where = f"channel {channel.name!r} (apprise URL from ${channel.url_env})"
+    notifier = apprise.Apprise()
+    if not notifier.add(url):
+        raise NotifyError(f"{where} is not a URL apprise can send to")
+    title, body = alert_text(payload)
+    for attempt in range(_ATTEMPTS):
+        if attempt:
+            sleep(_BACKOFF_S * 2 ** (attempt - 1))
+        if notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.MARKDOWN):
+            return 200
+    raise NotifyError(f"{where} refused the alert {_ATTEMPTS} times")
 
 
 def _send_to_channel(
@@ -149,14 +215,23 @@ def _send_to_channel(
     except ConfigError as err:
         log.warning("%d alert(s) not sent: %s", len(rows), err)
         return 0
-    redact.register_secret(url)  # a webhook URL is a token in itself (Slack's is all path)
+    if channel.kind == "apprise":
+        _register_apprise_secrets(url)
+    else:
+        redact.register_secret(url)  # a webhook URL is a token in itself (Slack's is all path)
     delivered = 0
     for row in rows:
+        resolved = bool(row.pop("_resolved", False))
+        payload = resolution_payload(row) if resolved else alert_payload(row)
+        ledger = f"{row['id']}:resolved" if resolved else row["id"]
         try:
-            status = send_webhook(client, channel, url, alert_payload(row), sleep=sleep)
+            if channel.kind == "apprise":
+                status = send_apprise(channel, url, payload, sleep=sleep)
+            else:
+                status = send_webhook(client, channel, url, payload, sleep=sleep)
         except NotifyError as err:
-            log.warning("alert %s not sent: %s", row["id"], err)
+            log.warning("alert %s not sent: %s", ledger, err)
             continue
-        store.record_notification(row["id"], channel.name, status=status, run_id=run_id)
+        store.record_notification(ledger, channel.name, status=status, run_id=run_id)
         delivered += 1
     return delivered

@@ -234,6 +234,49 @@ def _surges(counts: DailyCounts, topic_negative: FloatArray, topics: Sequence[st
     ]
 
 
+# --- when an alert is over --------------------------------------------------------------------------
+
+#: Recovery is judged on the last week.
+RECOVERY_DAYS = 7
+
+
+def recovery(
+    alert: Mapping[str, Any], counts: DailyCounts, topic_negative: FloatArray, topics: Sequence[str], rules: AlertRules
+) -> str | None:
+    """Why ``alert`` (a stored row) is over on ``counts.end``, or None while it is not.
+
+    A drop is over when the last week's mean score is back within ``min_drop`` of the baseline the alert
+    measured, on at least ``min_mentions`` mentions; a spike or surge when the last week's negative
+    mentions (about the topic) are at most twice what the alert's baseline rate predicts, or two more.
+    A scope no longer watched, or a topic no longer read, is left open."""
+    scope = (str(alert["brand"]), alert["location"])
+    if scope not in counts.scopes:
+        return None
+    row = counts.scopes.index(scope)
+    week = slice(-RECOVERY_DAYS, None)
+    if alert["rule"] == RULE_SENTIMENT_DROP:
+        n = float(counts.mentions[row, week].sum())
+        if n < rules.min_mentions:
+            return None
+        mean = float(counts.score_sum[row, week].sum()) / n
+        baseline = float(alert["baseline_mean"])
+        if mean < baseline - rules.min_drop:
+            return None
+        return f"mean score {mean:+.2f} over the last {RECOVERY_DAYS} days (n={int(n)}), baseline {baseline:+.2f}"
+    if alert["rule"] == RULE_TOPIC_SURGE:
+        if alert["topic"] not in topics:
+            return None
+        observed = float(topic_negative[row, week, list(topics).index(alert["topic"])].sum())
+        what = f"negative mentions about {alert['topic']}"
+    else:
+        observed = float(counts.negative[row, week].sum())
+        what = "negative mentions"
+    expected = float(alert["baseline_mean"]) * RECOVERY_DAYS
+    if observed > max(2 * expected, expected + 2):
+        return None
+    return f"{int(observed)} {what} over the last {RECOVERY_DAYS} days, {expected:.1f} expected"
+
+
 # --- what an alert says ----------------------------------------------------------------------------
 
 

@@ -1,14 +1,16 @@
 """``sentiment demo``: the whole product on a laptop, offline.
 
-Serves the bundled sample web on localhost, starts a local webhook receiver standing in for a chat
-channel, points the demo config at both through environment variables, and runs the real nightly flow
-under Prefect: real HTTP, the real model, a real DuckDB file.
+Serves the bundled sample web on localhost, starts a local chat receiver (it takes Slack-format incoming
+webhooks, as Mattermost does) and a local SMTP server standing in for the team's channels, points the demo
+config at them through environment variables, and runs the real nightly flow under Prefect: real HTTP,
+the real model, a real DuckDB file, alerts sent through apprise.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
+from aiosmtpd.controller import Controller
 
 from sentiment.errors import ConfigError
 
@@ -35,8 +38,10 @@ class _Receiver(BaseHTTPRequestHandler):
             self.send_response(400)
             self.end_headers()
             return
-        self.send_response(204)
+        self.send_response(200)  # with "ok", as Slack's and Mattermost's incoming webhooks answer
+        self.send_header("Content-Length", "2")
         self.end_headers()
+        self.wfile.write(b"ok")
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -44,7 +49,8 @@ class _Receiver(BaseHTTPRequestHandler):
 
 @contextmanager
 def webhook_receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """A local HTTP endpoint that records the JSON bodies posted to it."""
+    """A local HTTP endpoint that records the JSON bodies posted to it (a JSON webhook, or a Slack-format
+    incoming webhook: apprise's ``mmost://`` URL of it is :func:`chat_url`)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     server.received = []  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -54,6 +60,39 @@ def webhook_receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        self.messages.append(bytes(envelope.content))
+        return "250 Message accepted"
+
+
+@contextmanager
+def mail_receiver() -> Iterator[tuple[str, list[bytes]]]:
+    """A local SMTP server; yields an apprise ``mailto://`` URL that sends to it and the raw messages."""
+    mailbox = _Mailbox()
+    with socket.socket() as probe:  # aiosmtpd checks its server by connecting: it needs the port up front
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield (
+            f"mailto://127.0.0.1:{port}/cx-team@bella.example?from=monitor@bella.example&mode=insecure",
+            mailbox.messages,
+        )
+    finally:
+        controller.stop()
+
+
+def chat_url(webhook_url: str) -> str:
+    """The apprise URL of a Mattermost-style (Slack-format) incoming webhook at a local receiver."""
+    host = webhook_url.split("//", 1)[1].split("/", 1)[0]
+    return f"mmost://{host}/demo-hook"
 
 
 def _timezone(config: str) -> ZoneInfo:
@@ -72,15 +111,20 @@ def run_demo(config: str = "examples/demo.yaml", port: int = 0) -> int:
     from sentiment.demo.server import serve_sample_web
 
     today = datetime.now(_timezone(config)).date()
-    with serve_sample_web(port=port, today=today) as web, webhook_receiver() as (hook_url, received):
+    with (
+        serve_sample_web(port=port, today=today) as web,
+        webhook_receiver() as (hook_url, received),
+        mail_receiver() as (mail_url, mails),
+    ):
         os.environ["SENTIMENT_DEMO_BASE_URL"] = web.base_url
-        os.environ["SENTIMENT_DEMO_WEBHOOK_URL"] = hook_url
+        os.environ["SENTIMENT_DEMO_CHAT_URL"] = chat_url(hook_url)
+        os.environ["SENTIMENT_DEMO_MAIL_URL"] = mail_url
         console.print(f"Sample web serving at {web.base_url} (reviews ending {today}); running the nightly flow…")
         start_local_api()
         with stop_on_sigterm():
             summary = nightly(config_path=config, as_of=today.isoformat())
     print_summary(summary)
-    console.print(f"Webhook receiver got {len(received)} notification(s) in this run.")
+    console.print(f"Chat receiver got {len(received)} and the mail server {len(mails)} notification(s) in this run.")
     from sentiment.config import load_config
 
     database = load_config(config).database_path()

@@ -490,6 +490,32 @@ class Store:
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
+    def unresolved_alerts(self, before: date) -> list[dict[str, Any]]:
+        """Alerts raised before ``before`` whose scope has not recovered yet."""
+        cur = self.con.execute(
+            "SELECT * FROM alerts WHERE resolved_on IS NULL AND as_of < ? ORDER BY as_of, id", [before]
+        )
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def resolve_alert(self, alert_id: str, day: date, resolution: str) -> None:
+        self.con.execute(
+            "UPDATE alerts SET resolved_on = ?, resolution = ? WHERE id = ? AND resolved_on IS NULL",
+            [day, resolution, alert_id],
+        )
+
+    def unsent_resolutions(self, channel: str) -> list[dict[str, Any]]:
+        """Resolved alerts this channel was sent but not told of their resolution (ledger id ``ID:resolved``)."""
+        cur = self.con.execute(
+            "SELECT * FROM alerts a WHERE resolved_on IS NOT NULL "
+            "AND EXISTS (SELECT 1 FROM notifications n WHERE n.alert_id = a.id AND n.channel = ?) "
+            "AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.alert_id = a.id || ':resolved' AND n.channel = ?) "
+            "ORDER BY resolved_on, id",
+            [channel, channel],
+        )
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
     def record_notification(self, alert_id: str, channel: str, *, status: int, run_id: str) -> None:
         self.con.execute(
             "INSERT INTO notifications VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
