@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -23,10 +23,22 @@ import numpy as np
 from sentiment import netguard
 from sentiment.alerts.counts import from_daily_rows
 from sentiment.alerts.notify import notify
-from sentiment.alerts.rules import Finding, WindowRow, alert_scopes, find, history_days, make_alert, recovery
+from sentiment.alerts.rules import (
+    RULE_EMERGING_THEME,
+    Finding,
+    WindowRow,
+    alert_scopes,
+    find,
+    history_days,
+    make_alert,
+    recovery,
+)
+from sentiment.alerts.themes import EARLIER_DAYS, ThemeMention, find_themes, theme_alert
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ModelError
 from sentiment.model import SentimentModel
+from sentiment.model.embedded import ensure_encoder
+from sentiment.model.encoder import E5Encoder
 from sentiment.records import LABELS, Alert, Score, SourceOutcome
 from sentiment.sources.http import HttpClient
 from sentiment.sources.registry import build_source
@@ -281,6 +293,7 @@ def detect_alerts(store: Store, monitor: MonitorConfig, stats: RunStats) -> list
         if why is not None:
             store.resolve_alert(row["id"], stats.as_of, why)
             log.info("alert %s resolved: %s", row["id"], why)
+    found += _themes(store, monitor, stats.as_of, last)
     model = store.active_model() or ("none", "none")
     new = store.insert_alerts(found, run_id=stats.run_id, model=model)
     stats.alerts += len(new)
@@ -288,6 +301,35 @@ def detect_alerts(store: Store, monitor: MonitorConfig, stats: RunStats) -> list
     store.update_run(stats.run_id, stats=stats.as_row())
     log.info("alerts: %d found, %d new", len(found), len(new))
     return new
+
+
+def _themes(
+    store: Store, monitor: MonitorConfig, as_of: date, last: dict[tuple[str, str, str | None, str | None], date]
+) -> list[Alert]:
+    """Emerging themes among the recent negative mentions no topic covers (:mod:`sentiment.alerts.themes`);
+    the sentence encoder is loaded only when there are enough such mentions to make one."""
+    rules = monitor.alerts
+    watched = {brand for brand, location in alert_scopes(monitor) if location is None}
+    start = as_of - timedelta(days=rules.theme_days - 1)
+    recent = [ThemeMention(*r) for r in store.other_negatives(start, as_of) if r[1] in watched]
+    if len(recent) < rules.theme_min_mentions:
+        return []
+    earlier_start = start - timedelta(days=EARLIER_DAYS)
+    earlier = [ThemeMention(*r) for r in store.other_negatives(earlier_start, start - timedelta(days=1))]
+    encoder = E5Encoder(ensure_encoder(monitor.model.cache_dir))
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        return encoder.embed(texts, prefix="query: ")
+
+    themes = find_themes(recent, earlier, embed, min_mentions=rules.theme_min_mentions,
+                         min_authors=rules.theme_min_authors, similarity=rules.theme_similarity)  # fmt: skip
+    cooldown = max(rules.cooldown_days, 1)
+    out = []
+    for theme in themes:
+        previous = last.get((RULE_EMERGING_THEME, theme.brand, theme.location, None))
+        if previous is None or (as_of - previous).days >= cooldown:
+            out.append(theme_alert(theme, as_of, rules.theme_days))
+    return out
 
 
 def _explain(store: Store, f: Finding, as_of: date) -> Alert:

@@ -207,6 +207,13 @@ def test_what_the_alert_rules_read_from_the_store(tmp_path: Path) -> None:
         ]
         with pytest.raises(ValueError, match="breakdown column 'text'; allowed: source, lang"):
             store.breakdown("text", "Bella Caffè", None, (day2, day3), (day2, day3))
+        # m2 is negative but has a topic besides "other": no emerging-theme material; m3 is not negative
+        assert store.other_negatives(day2, day3) == []
+        store.insert_topics([(m3.id, "test-model", "v1", "set-a", "other", 0.9, "neutral", 0.0)], run_id="r")
+        store.con.execute("UPDATE scores SET label = 'negative', score = -0.6 WHERE mention_id = ?", [m3.id])
+        ((mid, brand, location, day, text, author, score),) = store.other_negatives(day2, day3)
+        assert (mid, brand, location, day, text, score) == (m3.id, "Bella Caffè", "Bella Berlin", day3, m3.text, -0.6)
+        assert author is None or len(author) >= 16  # a salted hash, never a name
 
 
 def test_alerts_keep_their_topic_and_feed_the_cooldown(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ RULE_SENTIMENT_DROP = "sentiment_drop"
 RULE_VOLUME_SPIKE = "volume_spike"
 RULE_TOPIC_SURGE = "topic_surge"
 RULES = (RULE_SENTIMENT_DROP, RULE_VOLUME_SPIKE, RULE_TOPIC_SURGE)
+RULE_EMERGING_THEME = "emerging_theme"  # sentiment.alerts.themes: it reads texts, not counts
 #: (rule, brand, location, topic) -> the last day an alert was stored for it
 AlertKey = tuple[str, str, str | None, str | None]
 BoolArray = npt.NDArray[np.bool_]
@@ -248,7 +249,12 @@ def recovery(
     A drop is over when the last week's mean score is back within ``min_drop`` of the baseline the alert
     measured, on at least ``min_mentions`` mentions; a spike or surge when the last week's negative
     mentions (about the topic) are at most twice what the alert's baseline rate predicts, or two more.
-    A scope no longer watched, or a topic no longer read, is left open."""
+    An emerging theme (which no count follows) is over after ``2 * RECOVERY_DAYS`` days; if it goes on, the
+    rule raises it again after its cool-down. A scope no longer watched, or a topic no longer read, is left
+    open."""
+    if alert["rule"] == RULE_EMERGING_THEME:
+        age = (counts.end - alert["as_of"]).days
+        return f"no new alert on this theme for {age} days" if age >= 2 * RECOVERY_DAYS else None
     scope = (str(alert["brand"]), alert["location"])
     if scope not in counts.scopes:
         return None

@@ -427,6 +427,22 @@ class Store:
         ).fetchall()
         return [Breakdown(str(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
 
+    def other_negatives(
+        self, start: date, end: date
+    ) -> list[tuple[str, str, str | None, date, str, str | None, float]]:
+        """(id, brand, location, day, text, author hash, score) of negative scored originals whose only
+        active topic is ``other``, start <= day <= end: what the emerging-theme rule groups."""
+        rows = self.con.execute(
+            "SELECT m.id, m.brand, m.location, m.published_date, m.text, mt.author_hash, m.score "
+            "FROM scored_mentions m JOIN mentions mt ON mt.id = m.id "
+            "WHERE m.label = 'negative' AND m.brand IS NOT NULL AND m.published_date BETWEEN ? AND ? "
+            "AND EXISTS (SELECT 1 FROM active_topics t WHERE t.mention_id = m.id AND t.topic = 'other') "
+            "AND NOT EXISTS (SELECT 1 FROM active_topics t WHERE t.mention_id = m.id AND t.topic <> 'other') "
+            "ORDER BY m.id",
+            [start, end],
+        ).fetchall()
+        return [(str(r[0]), str(r[1]), r[2], r[3], str(r[4]), r[5], float(r[6])) for r in rows]
+
     def topic_mentions(self, brand: str, location: str | None, topic: str, start: date, end: date) -> set[str]:
         """Ids of a scope's mentions read as negative about ``topic`` between start and end."""
         rows = self.con.execute(

@@ -1,0 +1,172 @@
+"""Emerging themes: recent complaints that fit no topic but resemble each other.
+
+A taxonomy only names what someone thought of. When customers start complaining about something new (a
+broken app login, a new fee), their mentions land in ``other``; the topic rules cannot see them. This rule
+takes a brand's negative mentions of the last ``theme_days`` whose only topic is ``other``, links every two
+whose sentence embeddings (multilingual-e5-small, the product's own encoder before fine-tuning, which
+places "the app crashes at login" and "Die App stürzt beim Login ab" together) have a cosine of at least
+``theme_similarity``, and reports a group of at least ``theme_min_mentions``
+mentions from at least ``theme_min_authors`` authors (unknown authors count apart) that is new: fewer than
+``theme_min_mentions`` mentions like it in the 28 days before. The alert names the words the group shares
+and quotes it. A group whose mentions are mostly (three quarters) at one location is that location's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from sentiment.alerts.rules import RULE_EMERGING_THEME
+from sentiment.records import Alert
+
+EARLIER_DAYS = 28
+_WORD = re.compile(r"\w{4,}", re.UNICODE)
+_QUOTES = 3
+_QUOTE_CHARS = 220
+_LOCATION_SHARE = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeMention:
+    """A negative mention whose only topic is ``other``."""
+
+    mention_id: str
+    brand: str
+    location: str | None
+    day: date
+    text: str
+    author: str | None
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    brand: str
+    location: str | None
+    mentions: tuple[ThemeMention, ...]
+    words: tuple[str, ...]
+    earlier: int
+
+    @property
+    def authors(self) -> int:
+        return len({m.author or f"unknown:{m.mention_id}" for m in self.mentions})
+
+
+def _groups(similar: npt.NDArray[np.bool_]) -> list[list[int]]:
+    """Connected components of a boolean similarity matrix, each sorted, in order of first member."""
+    seen: set[int] = set()
+    out = []
+    for start in range(similar.shape[0]):
+        if start in seen:
+            continue
+        stack, group = [start], []
+        seen.add(start)
+        while stack:
+            i = stack.pop()
+            group.append(i)
+            for j in np.flatnonzero(similar[i]):
+                if int(j) not in seen:
+                    seen.add(int(j))
+                    stack.append(int(j))
+        out.append(sorted(group))
+    return out
+
+
+def _shared_words(texts: Sequence[str]) -> tuple[str, ...]:
+    """Up to five words (4+ letters) found in at least half the texts, most common first."""
+    per_text = [set(_WORD.findall(t.lower())) for t in texts]
+    counts = Counter(w for words in per_text for w in words)
+    common = [(w, c) for w, c in counts.items() if c >= max(2, len(texts) / 2)]
+    return tuple(w for w, _ in sorted(common, key=lambda wc: (-wc[1], wc[0]))[:5])
+
+
+Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
+
+
+def find_themes(
+    recent: Sequence[ThemeMention],
+    earlier: Sequence[ThemeMention],
+    embed: Embed,
+    *,
+    min_mentions: int,
+    min_authors: int,
+    similarity: float,
+) -> list[Theme]:
+    """The new themes per brand among ``recent`` (``earlier``: the 28 days before, to tell new from old);
+    ``embed`` returns L2-normalised rows, one per text."""
+    themes = []
+    for brand in sorted({m.brand for m in recent}):
+        mine = sorted((m for m in recent if m.brand == brand), key=lambda m: m.mention_id)
+        before = [m for m in earlier if m.brand == brand]
+        if len(mine) < min_mentions:
+            continue
+        vectors = embed([m.text for m in mine] + [m.text for m in before])
+        now, then = vectors[: len(mine)], vectors[len(mine) :]
+        for group in _groups(now @ now.T >= similarity):
+            members = tuple(mine[i] for i in group)
+            theme = Theme(brand, None, members, _shared_words([m.text for m in members]), 0)
+            if len(members) < min_mentions or theme.authors < min_authors:
+                continue
+            old = int(((then @ now[group].T) >= similarity).any(axis=1).sum()) if before else 0
+            if old >= min_mentions:
+                continue
+            places = Counter(m.location for m in members).most_common(1)[0]
+            location = places[0] if places[0] is not None and places[1] >= _LOCATION_SHARE * len(members) else None
+            themes.append(Theme(brand, location, members, theme.words, old))
+    return themes
+
+
+def theme_alert(theme: Theme, as_of: date, days: int) -> Alert:
+    """The stored alert of a theme: how many, from how many authors, the shared words, three quotes."""
+    who = f"{theme.location} ({theme.brand})" if theme.location else theme.brand
+    start = as_of - timedelta(days=days - 1)
+    earlier_start, earlier_end = start - timedelta(days=EARLIER_DAYS), start - timedelta(days=1)
+    words = ", ".join(theme.words) or "no word in common"
+    n = len(theme.mentions)
+    message = (
+        f"Emerging theme at {who}: {n} negative mentions no topic covers, from {theme.authors} authors, over "
+        f"{start}..{as_of} ({theme.earlier} like them in the {EARLIER_DAYS} days before); shared words: {words}"
+    )
+    quotes = sorted(theme.mentions, key=lambda m: (m.score, m.mention_id))[:_QUOTES]
+    key = "\x1f".join([RULE_EMERGING_THEME, theme.brand, theme.location or "", start.isoformat(), as_of.isoformat(),
+                       *sorted(m.mention_id for m in theme.mentions)])  # fmt: skip
+    return Alert(
+        id=hashlib.sha256(key.encode()).hexdigest()[:20],
+        rule=RULE_EMERGING_THEME,
+        scope="location" if theme.location else "brand",
+        brand=theme.brand,
+        location=theme.location,
+        as_of=as_of,
+        recent_start=start,
+        recent_end=as_of,
+        baseline_start=earlier_start,
+        baseline_end=earlier_end,
+        n_recent=n,
+        n_baseline=theme.earlier,
+        recent_mean=round(n / days, 4),
+        baseline_mean=round(theme.earlier / EARLIER_DAYS, 4),
+        effect=float(n - theme.earlier),
+        p_value=1.0,
+        message=message,
+        details={
+            "words": list(theme.words),
+            "authors": theme.authors,
+            "mentions": [m.mention_id for m in theme.mentions],
+            "examples": [
+                {
+                    "mention_id": m.mention_id,
+                    "day": m.day.isoformat(),
+                    "score": round(m.score, 3),
+                    "text": m.text[:_QUOTE_CHARS],
+                }
+                for m in quotes
+            ],
+        },
+    )
