@@ -108,7 +108,7 @@ class AlertRules(_Strict):
     theme_days: int = Field(default=7, ge=1, le=60)
     theme_min_mentions: int = Field(default=4, ge=2)
     theme_min_authors: int = Field(default=2, ge=1)
-    theme_similarity: float = Field(default=0.9, gt=0, lt=1)
+    theme_similarity: float = Field(default=0.5, gt=0, lt=1)
     include_competitors: bool = False
 
 

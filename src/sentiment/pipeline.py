@@ -33,7 +33,7 @@ from sentiment.alerts.rules import (
     make_alert,
     recovery,
 )
-from sentiment.alerts.themes import EARLIER_DAYS, ThemeMention, find_themes, theme_alert
+from sentiment.alerts.themes import EARLIER_DAYS, ThemeMention, find_themes, reference_texts, theme_alert
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ModelError
 from sentiment.model import SentimentModel
@@ -321,7 +321,8 @@ def _themes(
     def embed(texts: Sequence[str]) -> np.ndarray:
         return encoder.embed(texts, prefix="query: ")
 
-    themes = find_themes(recent, earlier, embed, min_mentions=rules.theme_min_mentions,
+    centre = embed(reference_texts()).astype(np.float64).mean(axis=0)
+    themes = find_themes(recent, earlier, embed, centre, min_mentions=rules.theme_min_mentions,
                          min_authors=rules.theme_min_authors, similarity=rules.theme_similarity)  # fmt: skip
     cooldown = max(rules.cooldown_days, 1)
     out = []

@@ -111,7 +111,7 @@ def test_the_oracle_threshold_meets_its_false_alarm_budget() -> None:
 
 @pytest.mark.slow
 def test_the_benchmark_runs_the_product_against_the_baselines(capsys: pytest.CaptureFixture[str]) -> None:
-    assert bench.main(["--series", "20", "--seed", "3"]) == 0
+    assert bench.main(["--series", "20", "--seed", "3", "--theme-weeks", "20"]) == 0
     lines = capsys.readouterr().out.splitlines()
     result = json.loads(lines[-1])
     keys = {"recall_drop03_3pd", "median_delay_drop03_3pd", "median_delay_drop05_3pd", "recall_drop05_1pd",
@@ -122,3 +122,4 @@ def test_the_benchmark_runs_the_product_against_the_baselines(capsys: pytest.Cap
     assert 0.0 <= result["recall_drop03_3pd"] <= 1.0
     assert any(line.startswith("drop05_3pd") for line in lines)
     assert result["model"].startswith("embedded:")
+    assert result["emerging_theme"]["weeks"] == 20 and 0.0 <= result["emerging_theme"]["recall"] <= 1.0
