@@ -29,6 +29,7 @@ from tests.support.tls_proxy import InterceptingProxy, free_port
 SLACK = "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7?verify=no"
 TEAMS = "workflows://prod-42.westeurope.logic.azure.com:443/abcdef0123456789/SiGnAtUrE0123456789abc?verify=no"
 DISCORD = "discord://123456789012345678/webhook-token-abcdefghijklmnop?verify=no"
+TELEGRAM = "tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/-1001234567890?verify=no"
 TITLE = "Sentiment drop at Bella Kraków (Bella Caffè)"
 
 
@@ -74,22 +75,24 @@ def test_the_alert_text_is_a_title_and_markdown_lines() -> None:
     )
 
 
-def test_slack_teams_and_discord_get_their_own_payloads_once(
+def test_slack_teams_discord_and_telegram_get_their_own_payloads_once(
     store: Store, proxy: InterceptingProxy, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     redact.install()  # as the command line and the flows do
     caplog.set_level(logging.DEBUG)
-    for name, url in (("SLACK_URL", SLACK), ("TEAMS_URL", TEAMS), ("DISCORD_URL", DISCORD)):
+    proxy.replies["api.telegram.org"] = b'{"ok": true, "result": {"message_id": 1}}'
+    for name, url in (("SLACK_URL", SLACK), ("TEAMS_URL", TEAMS), ("DISCORD_URL", DISCORD), ("TG_URL", TELEGRAM)):
         monkeypatch.setenv(name, url)
     channels = [Channel(name="slack", kind="apprise", url_env="SLACK_URL"),
                 Channel(name="teams", kind="apprise", url_env="TEAMS_URL"),
-                Channel(name="discord", kind="apprise", url_env="DISCORD_URL")]  # fmt: skip
+                Channel(name="discord", kind="apprise", url_env="DISCORD_URL"),
+                Channel(name="telegram", kind="apprise", url_env="TG_URL")]  # fmt: skip
     with httpx.Client() as client:
         counts = notify(store, channels, client, run_id="r2", sleep=lambda _s: None)
-        assert counts == {"sent": 3, "failed": 0, "channels_attempted": 3, "channels_failed": 0}
+        assert counts == {"sent": 4, "failed": 0, "channels_attempted": 4, "channels_failed": 0}
         assert notify(store, channels, client, run_id="r3", sleep=lambda _s: None)["sent"] == 0
     hits = {r.host: r for r in proxy.intercepted}
-    assert sorted(hits) == ["discord.com", "hooks.slack.com", "prod-42.westeurope.logic.azure.com"]
+    assert sorted(hits) == ["api.telegram.org", "discord.com", "hooks.slack.com", "prod-42.westeurope.logic.azure.com"]
     slack = hits["hooks.slack.com"]
     assert slack.path == "/services/T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7"
     text = json.dumps(slack.json(), ensure_ascii=False)
@@ -102,11 +105,15 @@ def test_slack_teams_and_discord_get_their_own_payloads_once(
     discord = hits["discord.com"]
     assert discord.path == "/api/webhooks/123456789012345678/webhook-token-abcdefghijklmnop"
     assert TITLE in json.dumps(discord.json(), ensure_ascii=False)
+    telegram = hits["api.telegram.org"]
+    assert telegram.path == "/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage"
+    assert telegram.json()["chat_id"] == -1001234567890 and TITLE in telegram.json()["text"]
     logged = caplog.text
-    for secret in ("TIiajkdnlazkcOXrIdevi7", "SiGnAtUrE0123456789abc", "webhook-token-abcdefghijklmnop"):
+    for secret in ("TIiajkdnlazkcOXrIdevi7", "SiGnAtUrE0123456789abc", "webhook-token-abcdefghijklmnop",
+                   "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"):  # fmt: skip
         assert secret not in logged
     sent = store.con.execute("SELECT channel, status FROM notifications ORDER BY channel").fetchall()
-    assert sent == [("discord", 200), ("slack", 200), ("teams", 200)]
+    assert sent == [("discord", 200), ("slack", 200), ("teams", 200), ("telegram", 200)]
 
 
 def test_json_and_mattermost_reach_a_local_server(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

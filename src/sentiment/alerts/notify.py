@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -177,7 +178,10 @@ def _register_apprise_secrets(url: str) -> None:
     URL they build from them: every token is a secret on its own, not only the whole URL."""
     redact.register_secret(url)
     parts = urlsplit(url)
-    tokens = [parts.username, parts.password, *parts.path.split("/"), *(v for _, v in parse_qsl(parts.query))]
+    # Some keep a token where a host would be (tgram://BOT_ID:TOKEN/CHAT): every part of the netloc that
+    # is not a dotted host name counts as one.
+    netloc = [p for p in re.split(r"[@:]", parts.netloc) if "." not in p]
+    tokens = [parts.username, parts.password, *netloc, *parts.path.split("/"), *(v for _, v in parse_qsl(parts.query))]
     for token in tokens:
         redact.register_secret(token)
 
