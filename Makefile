@@ -25,6 +25,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy src/sentiment flows
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_layering.py  # the package map: leaves, no cycles, no Prefect
 
 test: install lint
 	$(BIN)/sentiment model prepare

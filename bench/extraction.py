@@ -1,4 +1,4 @@
-"""Article-body extraction benchmark: :func:`sentiment.text.extract.extract_article` on the 181 pages of
+"""Article-body extraction benchmark: :func:`sentiment.parse.extract.extract_article` on the 181 pages of
 the Zyte (Scrapinghub) article-extraction benchmark, scored with that benchmark's own metric.
 
 Run from the repository root::
@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 
 import trafilatura
 
-from sentiment.text.extract import DEFAULT_SETTINGS, ExtractionSettings, extract_article
+from sentiment.parse.extract import DEFAULT_SETTINGS, ExtractionSettings, extract_article
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "article-extraction-benchmark"
@@ -283,7 +283,7 @@ def main(argv: Iterable[str] | None = None) -> int:
 
     print_worst(truth, chosen.texts, scores, args.worst)
     print(
-        f"extractor: sentiment.text.extract.extract_article, trafilatura {trafilatura.__version__}, {DEFAULT_SETTINGS}"
+        f"extractor: sentiment.parse.extract.extract_article, trafilatura {trafilatura.__version__}, {DEFAULT_SETTINGS}"
     )
     if args.compare:
         print("settings compared (all pages):")

@@ -22,58 +22,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from rich.console import Console
-from rich.table import Table
-
 from sentiment import redact
 from sentiment.errors import SentimentError
-
-console = Console(stderr=False, highlight=False, soft_wrap=True)
-
-
-def _fmt(value: float | None, pattern: str = "{:+.2f}") -> str:
-    return "–" if value is None else pattern.format(value)
-
-
-def print_summary(summary: dict[str, Any], out: Console = console) -> None:
-    """Per-brand and per-location sentiment, the run's counts, and the alerts it raised."""
-    table = Table(title=f"Sentiment as of {summary['as_of']} (last 7 days vs the 28 before)")
-    for col in ("brand", "location", "mentions 7d", "score 7d", "score before", "negative 7d", "stars 7d"):
-        table.add_column(col, justify="left" if col in {"brand", "location"} else "right")
-    for row in summary["sentiment"]:
-        table.add_row(
-            row["brand"],
-            row["location"] or "(all)",
-            str(row["mentions_recent"]),
-            _fmt(row["mean_score_recent"]),
-            _fmt(row["mean_score_baseline"]),
-            _fmt(row["share_negative_recent"], "{:.0%}"),
-            _fmt(row["mean_rating_recent"], "{:.1f}"),
-        )
-    out.print(table)
-    skipped = ", ".join(f"{k}: {v}" for k, v in sorted(summary["skipped"].items())) or "none"
-    out.print(
-        f"Run {summary['run_id']} ({summary['status']}): fetched {summary['fetched']}, new {summary['new_mentions']}"
-        f" (duplicates linked {summary['duplicates']}), scored {summary['scored']}, topics {summary['topics']},"
-        f" skipped: {skipped}; sources ok {summary['sources_ok']}, failed {summary['sources_failed']}"
-    )
-    for name, error in summary["failed_sources"].items():
-        out.print(f"  source {name} failed: {error}")
-    if summary.get("topics_error"):
-        out.print(f"  topic assignment failed (scores kept; the next run retries): {summary['topics_error']}")
-    new_ids = {a["id"] for a in summary["new_alerts"]}
-    if summary["new_alerts"]:
-        out.print(f"[bold red]{len(summary['new_alerts'])} new alert(s):[/]")
-        for alert in summary["new_alerts"]:
-            out.print(f"  ALERT {alert['message']}")
-    else:
-        out.print("No new alerts.")
-    older = [a for a in summary.get("open_alerts", []) if a["id"] not in new_ids]
-    if older:
-        out.print(f"{len(older)} alert(s) raised earlier this week (already sent, in cool-down):")
-        for alert in older:
-            out.print(f"  ALERT ({alert['as_of']}) {alert['message']}")
-    out.print(f"Notifications sent: {summary['notifications']}")
+from sentiment.summary import console, print_summary
 
 
 def _run(args: argparse.Namespace) -> int:

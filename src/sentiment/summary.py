@@ -1,4 +1,5 @@
-"""What a run prints at its end: sentiment per brand and per location, recent against before.
+"""What a run reports at its end: sentiment per brand and per location, recent against before, the run's
+counts and its alerts, as JSON (what the flow returns) and printed (what the command line shows).
 
 The same numbers an analyst gets from the ``scored_mentions`` view, for the last week up to the run's
 day and the four weeks before. The alert rules choose their own windows (a drop's recent part starts on
@@ -10,6 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
+
+from rich.console import Console
+from rich.table import Table
 
 from sentiment.config import MonitorConfig
 from sentiment.store import Store
@@ -37,26 +41,11 @@ def windows(as_of: date) -> dict[str, date]:
     return {"rs": recent_start, "re": as_of, "bs": baseline_end - timedelta(days=BASELINE_DAYS - 1), "be": baseline_end}
 
 
-_SQL = """
-SELECT brand, {loc} AS location,
-    count(*) FILTER (WHERE published_date BETWEEN $rs AND $re),
-    avg(score) FILTER (WHERE published_date BETWEEN $rs AND $re),
-    avg(score) FILTER (WHERE published_date BETWEEN $bs AND $be),
-    avg(CASE WHEN label = 'negative' THEN 1.0 ELSE 0.0 END) FILTER (WHERE published_date BETWEEN $rs AND $re),
-    avg(rating) FILTER (WHERE published_date BETWEEN $rs AND $re)
-FROM scored_mentions
-WHERE score IS NOT NULL AND brand IS NOT NULL {where}
-GROUP BY ALL ORDER BY brand, location NULLS FIRST
-"""
-
-
 def sentiment_rows(store: Store, monitor: MonitorConfig, as_of: date) -> list[SentimentRow]:
     """Per brand (all mentions) then per location, recent window against baseline window."""
-    params = windows(as_of)
-    rows = store.con.execute(_SQL.format(loc="NULL::VARCHAR", where=""), params).fetchall()
-    rows += store.con.execute(_SQL.format(loc="location", where="AND location IS NOT NULL"), params).fetchall()
-    out = [SentimentRow(*r) for r in rows]
-    return sorted(out, key=lambda r: (r.brand, r.location or ""))
+    w = windows(as_of)
+    rows = store.sentiment_windows((w["rs"], w["re"]), (w["bs"], w["be"]))
+    return sorted((SentimentRow(*r) for r in rows), key=lambda r: (r.brand, r.location or ""))
 
 
 def open_alerts(store: Store, monitor: MonitorConfig, as_of: date) -> list[dict[str, Any]]:
@@ -85,3 +74,51 @@ def run_summary(stats: Any, rows: list[SentimentRow], open_: list[dict[str, Any]
         ],
         "open_alerts": open_ or [],
     }
+
+
+console = Console(stderr=False, highlight=False, soft_wrap=True)
+
+
+def _fmt(value: float | None, pattern: str = "{:+.2f}") -> str:
+    return "–" if value is None else pattern.format(value)
+
+
+def print_summary(summary: dict[str, Any], out: Console = console) -> None:
+    """Per-brand and per-location sentiment, the run's counts, and the alerts it raised."""
+    table = Table(title=f"Sentiment as of {summary['as_of']} (last 7 days vs the 28 before)")
+    for col in ("brand", "location", "mentions 7d", "score 7d", "score before", "negative 7d", "stars 7d"):
+        table.add_column(col, justify="left" if col in {"brand", "location"} else "right")
+    for row in summary["sentiment"]:
+        table.add_row(
+            row["brand"],
+            row["location"] or "(all)",
+            str(row["mentions_recent"]),
+            _fmt(row["mean_score_recent"]),
+            _fmt(row["mean_score_baseline"]),
+            _fmt(row["share_negative_recent"], "{:.0%}"),
+            _fmt(row["mean_rating_recent"], "{:.1f}"),
+        )
+    out.print(table)
+    skipped = ", ".join(f"{k}: {v}" for k, v in sorted(summary["skipped"].items())) or "none"
+    out.print(
+        f"Run {summary['run_id']} ({summary['status']}): fetched {summary['fetched']}, new {summary['new_mentions']}"
+        f" (duplicates linked {summary['duplicates']}), scored {summary['scored']}, topics {summary['topics']},"
+        f" skipped: {skipped}; sources ok {summary['sources_ok']}, failed {summary['sources_failed']}"
+    )
+    for name, error in summary["failed_sources"].items():
+        out.print(f"  source {name} failed: {error}")
+    if summary.get("topics_error"):
+        out.print(f"  topic assignment failed (scores kept; the next run retries): {summary['topics_error']}")
+    new_ids = {a["id"] for a in summary["new_alerts"]}
+    if summary["new_alerts"]:
+        out.print(f"[bold red]{len(summary['new_alerts'])} new alert(s):[/]")
+        for alert in summary["new_alerts"]:
+            out.print(f"  ALERT {alert['message']}")
+    else:
+        out.print("No new alerts.")
+    older = [a for a in summary.get("open_alerts", []) if a["id"] not in new_ids]
+    if older:
+        out.print(f"{len(older)} alert(s) raised earlier this week (already sent, in cool-down):")
+        for alert in older:
+            out.print(f"  ALERT ({alert['as_of']}) {alert['message']}")
+    out.print(f"Notifications sent: {summary['notifications']}")

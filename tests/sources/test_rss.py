@@ -12,10 +12,10 @@ import pytest
 
 from sentiment.config import HttpSettings
 from sentiment.errors import ConfigError, ParseError
+from sentiment.parse.clean import clean_text
 from sentiment.sources import rss
 from sentiment.sources.http import HttpClient
 from sentiment.sources.rss import RssSource, parse_feed
-from sentiment.text.clean import clean_text
 from tests.sources.builders import BRAND, LOCATION, monitor, source_config
 from tests.support.local_server import LocalServer, RecordedRequest, Reply
 

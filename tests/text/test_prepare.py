@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from sentiment.parse.clean import clean_text
 from sentiment.records import Mention
 from sentiment.text.attribution import attribute_location, fold
-from sentiment.text.clean import clean_text
 from sentiment.text.lang import detect_language
 from sentiment.text.prepare import author_hash, prepare
 from tests.helpers import mention, monitor

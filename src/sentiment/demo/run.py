@@ -107,8 +107,8 @@ def run_demo(config: str = "examples/demo.yaml", port: int = 0) -> int:
     from flows.local_api import start_local_api, stop_on_sigterm
     from flows.nightly import nightly
 
-    from sentiment.cli import console, print_summary
     from sentiment.demo.server import serve_sample_web
+    from sentiment.summary import console, print_summary
 
     today = datetime.now(_timezone(config)).date()
     with (

@@ -2,7 +2,7 @@
 
 A feed entry usually carries a teaser, not the article, and the press writes about a brand in the body
 (the teaser names the story's subject, often someone else). So this kind fetches each new entry's page
-and keeps its main text, extracted by :func:`sentiment.text.extract.extract_article` (boilerplate,
+and keeps its main text, extracted by :func:`sentiment.parse.extract.extract_article` (boilerplate,
 teasers of other stories and comments left out; measured by ``bench/extraction.py``).
 
 Options: ``feed`` (the feed's URL; without it the source's ``url`` is the feed) or ``urls`` (article
@@ -29,14 +29,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ParseError, SourceError
+from sentiment.parse.extract import extract_article
 from sentiment.records import Mention, SourceOutcome
 from sentiment.sources.base import RawItem, Source, Watermark, parse_options
 from sentiment.sources.http import HttpClient, loggable_url
 from sentiment.sources.rss import parse_feed
-
-# The module, not its names: sentiment.text.extract imports sentiment.sources modules, whose package
-# imports this module through the registry, so the names may not exist yet when this line runs.
-from sentiment.text import extract as text_extract
 from sentiment.text.brands import BrandMatcher
 
 logger = logging.getLogger(__name__)
@@ -118,7 +115,7 @@ class ArticleSource(Source):
             return parse_feed(content, url)
         except ParseError:
             pass
-        article = text_extract.extract_article(content, url)
+        article = extract_article(content, url)
         if not article.text:
             return []
         return [
@@ -218,7 +215,7 @@ class ArticleSource(Source):
             progress.pages += 1
             progress.done.add(key)
             try:
-                article = text_extract.extract_article(response.text, response.url)
+                article = extract_article(response.text, response.url)
             except Exception:
                 # A page the extractor cannot handle must not end the night's run; the traceback is logged.
                 logger.exception("source %s: could not extract %s", self.name, loggable_url(response.url))

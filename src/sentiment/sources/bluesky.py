@@ -25,9 +25,9 @@ from pydantic import Field
 from sentiment import redact
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, ParseError, SourceError
+from sentiment.parse.dates import parse_datetime
 from sentiment.records import SourceOutcome
 from sentiment.sources.base import RawItem, Source, Watermark, parse_options
-from sentiment.sources.dates import parse_datetime
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     ENV_NAME,

@@ -31,7 +31,7 @@ import httpx
 from sentiment import netguard
 from sentiment.config import HttpSettings
 from sentiment.errors import FetchError
-from sentiment.sources.decode import charset_from_content_type, decode_body
+from sentiment.parse.decode import charset_from_content_type, decode_body
 
 logger = logging.getLogger(__name__)
 

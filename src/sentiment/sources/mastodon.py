@@ -24,9 +24,10 @@ from pydantic import Field, field_validator
 
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, ParseError, SourceError
+from sentiment.parse.clean import clean_text
+from sentiment.parse.dates import parse_datetime
 from sentiment.records import SourceOutcome
 from sentiment.sources.base import RawItem, Source, parse_options
-from sentiment.sources.dates import parse_datetime
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     ENV_NAME,
@@ -38,7 +39,6 @@ from sentiment.sources.social import (
     parse_json,
     with_query,
 )
-from sentiment.text.clean import clean_text
 
 logger = logging.getLogger(__name__)
 

@@ -27,6 +27,7 @@ from pydantic import Field
 from sentiment import redact
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, ParseError, SourceError
+from sentiment.parse.clean import clean_text
 from sentiment.records import SourceOutcome
 from sentiment.sources.base import RawItem, Source, Watermark, parse_options
 from sentiment.sources.http import HttpClient
@@ -43,7 +44,6 @@ from sentiment.sources.social import (
     plain_text,
     with_query,
 )
-from sentiment.text.clean import clean_text
 
 logger = logging.getLogger(__name__)
 

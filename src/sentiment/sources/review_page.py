@@ -26,12 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ParseError, SourceError
-from sentiment.records import Mention, PageInfo, SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, parse_options
-from sentiment.sources.dates import parse_datetime
-from sentiment.sources.decode import UNDECODABLE, Decoded, decode_body
-from sentiment.sources.http import HttpClient, HttpResponse, loggable_url
-from sentiment.sources.schema import (
+from sentiment.parse.clean import normalise_for_hash
+from sentiment.parse.dates import parse_datetime
+from sentiment.parse.decode import UNDECODABLE, Decoded, decode_body
+from sentiment.parse.schema import (
     DEFAULT_BEST,
     DEFAULT_WORST,
     Index,
@@ -46,9 +44,11 @@ from sentiment.sources.schema import (
     to_count,
     to_number,
 )
-from sentiment.sources.structured import extract, types_of
+from sentiment.parse.structured import extract, types_of
+from sentiment.records import Mention, PageInfo, SourceOutcome
+from sentiment.sources.base import RawItem, Source, Watermark, parse_options
+from sentiment.sources.http import HttpClient, HttpResponse, loggable_url
 from sentiment.text.attribution import location_for_place
-from sentiment.text.clean import normalise_for_hash
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def parse_review_page(
     that moves from page 1 to page 2 as new ones arrive keeps its id. ``next_selector`` is a CSS selector
     for the next-page link, tried before ``rel="next"``. Bytes are decoded here, and the bytes that could
     not be are counted as skipped ``undecodable_bytes``; so are the structured-data blocks not read
-    (:class:`~sentiment.sources.structured.StructuredData`).
+    (:class:`~sentiment.parse.structured.StructuredData`).
     """
     skipped: Counter[str] = Counter()
     if isinstance(html, bytes):

@@ -1,7 +1,7 @@
 """RSS and Atom feeds: news, blogs, alert feeds (kind ``rss``).
 
 :func:`parse_feed` is pure and takes BYTES, decoded as every fetched document is
-(:func:`~sentiment.sources.decode.decode_body`: the XML prolog, else the HTTP charset, validated, with a
+(:func:`~sentiment.parse.decode.decode_body`: the XML prolog, else the HTTP charset, validated, with a
 fallback when they lie, as feeds declared UTF-8 that are really ISO-8859-1 often do) and handed to
 feedparser as UTF-8. feedparser's own fallback decodes a whole feed as windows-1252 for one corrupt byte;
 here that byte becomes U+FFFD and is counted. feedparser reads XML with a SAX parser, which keeps no
@@ -26,13 +26,13 @@ from pydantic import BaseModel, ConfigDict
 
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ParseError, SourceError
+from sentiment.parse.clean import clean_text
+from sentiment.parse.dates import from_struct_time, parse_datetime
+from sentiment.parse.decode import UNDECODABLE, Decoded, decode_body, xml_declared_encoding
 from sentiment.records import Mention, SourceOutcome
 from sentiment.sources.base import RawItem, Source, Watermark, parse_options
-from sentiment.sources.dates import from_struct_time, parse_datetime
-from sentiment.sources.decode import UNDECODABLE, Decoded, decode_body, xml_declared_encoding
 from sentiment.sources.http import HttpClient, loggable_url
 from sentiment.text.brands import BrandMatcher
-from sentiment.text.clean import clean_text
 
 logger = logging.getLogger(__name__)
 

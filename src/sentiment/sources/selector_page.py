@@ -25,14 +25,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ParseError, SourceError
+from sentiment.parse.clean import clean_text, normalise_for_hash
+from sentiment.parse.dates import parse_datetime, to_utc
+from sentiment.parse.decode import UNDECODABLE, decode_body
+from sentiment.parse.schema import normalise_rating
 from sentiment.records import Mention, SourceOutcome
 from sentiment.sources.base import RawItem, Source, Watermark, parse_options
-from sentiment.sources.dates import parse_datetime, to_utc
-from sentiment.sources.decode import UNDECODABLE, decode_body
 from sentiment.sources.http import HttpClient, loggable_url
 from sentiment.sources.review_page import HTML_TRUNCATED, compile_selector, html_body, parse_html
-from sentiment.sources.schema import normalise_rating
-from sentiment.text.clean import clean_text, normalise_for_hash
 
 logger = logging.getLogger(__name__)
 

@@ -23,11 +23,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sentiment import redact
 from sentiment.config import MonitorConfig
 from sentiment.errors import ParseError, SourceError
+from sentiment.parse.clean import clean_text
 from sentiment.records import Mention, SourceOutcome
 from sentiment.sources.base import RawItem, Source
 from sentiment.sources.http import HttpClient, HttpResponse, loggable_url
 from sentiment.text.brands import BrandMatcher
-from sentiment.text.clean import clean_text
 
 logger = logging.getLogger(__name__)
 

@@ -387,6 +387,26 @@ class Store:
             params.append(location)
         return [tuple(r) for r in self.con.execute(sql + " ORDER BY id", params).fetchall()]
 
+    def sentiment_windows(
+        self, recent: tuple[date, date], baseline: tuple[date, date]
+    ) -> list[tuple[str, str | None, int, float | None, float | None, float | None, float | None]]:
+        """Per brand (all its mentions, location NULL) and per brand and location: scored mentions, mean
+        score and share negative in ``recent``, mean score in ``baseline``, mean stars in ``recent``."""
+        rows = []
+        for location, where in (("NULL::VARCHAR", ""), ("location", "AND location IS NOT NULL")):
+            rows += self.con.execute(
+                f"SELECT brand, {location}, "
+                "count(*) FILTER (WHERE published_date BETWEEN $rs AND $re), "
+                "avg(score) FILTER (WHERE published_date BETWEEN $rs AND $re), "
+                "avg(score) FILTER (WHERE published_date BETWEEN $bs AND $be), "
+                "avg(CASE WHEN label = 'negative' THEN 1.0 ELSE 0.0 END) FILTER (WHERE published_date BETWEEN $rs AND $re), "
+                "avg(rating) FILTER (WHERE published_date BETWEEN $rs AND $re) "
+                f"FROM scored_mentions WHERE score IS NOT NULL AND brand IS NOT NULL {where} "
+                "GROUP BY ALL ORDER BY brand, 2 NULLS FIRST",
+                {"rs": recent[0], "re": recent[1], "bs": baseline[0], "be": baseline[1]},
+            ).fetchall()
+        return [tuple(r) for r in rows]
+
     def daily_counts(self, start: date, end: date) -> list[tuple[str, str | None, date, int, int, float, float]]:
         """(brand, location, day, mentions, negative, score sum, score sum of squares) of scored originals,
         per brand, location and day, start <= day <= end: what the alert rules read."""

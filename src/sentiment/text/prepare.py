@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sentiment.config import MonitorConfig
+from sentiment.parse.clean import clean_text, normalise_for_hash
 from sentiment.records import Mention
 from sentiment.text.attribution import attribute_location
-from sentiment.text.clean import clean_text, normalise_for_hash
 from sentiment.text.lang import detect_language
 
 #: Below this many characters an exact copy is as likely two people writing "Great coffee!" as a

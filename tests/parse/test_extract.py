@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench import extraction as bench
-from sentiment.text.extract import Article, ExtractionSettings, extract_article
+from sentiment.parse.extract import Article, ExtractionSettings, extract_article
 
 #: Measured F1 0.968 (P 0.972, R 0.965) on these 30 pages with trafilatura 2.3.1 and the chosen settings.
 SUBSET_MIN_F1 = 0.958

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from sentiment.sources.dates import from_struct_time, parse_datetime
+from sentiment.parse.dates import from_struct_time, parse_datetime
 
 
 @pytest.mark.parametrize(

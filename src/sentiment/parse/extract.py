@@ -39,11 +39,11 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from sentiment.sources.dates import parse_datetime
-from sentiment.sources.decode import decode_body
-from sentiment.sources.schema import first_string
-from sentiment.sources.structured import extract as structured_data
-from sentiment.sources.structured import types_of
+from sentiment.parse.dates import parse_datetime
+from sentiment.parse.decode import decode_body
+from sentiment.parse.schema import first_string
+from sentiment.parse.structured import extract as structured_data
+from sentiment.parse.structured import types_of
 
 #: schema.org types whose ``datePublished`` is the article's own (not a page, site or image date).
 _ARTICLE_TYPES: Final = frozenset(
@@ -114,7 +114,7 @@ def extract_article(
 
     Pure (no I/O) and never raises for bad HTML: a page without an article body gives ``text == ""``.
     Bytes are decoded with the project's charset rules (declarations validated, see
-    :func:`~sentiment.sources.decode.decode_body`). ``url`` is the page's address, used to resolve
+    :func:`~sentiment.parse.decode.decode_body`). ``url`` is the page's address, used to resolve
     relative links and by trafilatura's URL-based rules.
     """
     page = decode_body(html).text if isinstance(html, bytes) else html

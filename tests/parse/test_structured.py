@@ -8,7 +8,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from sentiment.sources.structured import (
+from sentiment.parse.structured import (
     MAX_BLOCK_CHARS,
     MAX_DEPTH,
     MAX_PAGE_CHARS,

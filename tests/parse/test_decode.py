@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from sentiment.sources.decode import (
+from sentiment.parse.decode import (
     charset_from_content_type,
     decode_body,
     sniff_declared_encoding,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sentiment.text.clean import clean_text
+from sentiment.parse.clean import clean_text
 
 DEFAULT_BEST = 5.0
 DEFAULT_WORST = 1.0

@@ -42,7 +42,7 @@ _JSON_BRACKETS = re.compile(r"[\[\]{}]")
 
 #: Deepest nesting read in one block: arrays and objects in a JSON-LD script, items inside items in
 #: microdata or RDFa. Real pages nest under ten levels; the bound keeps every walk of the nodes (here,
-#: in :mod:`~sentiment.sources.schema`, in the review parser) far below Python's recursion limit.
+#: in :mod:`~sentiment.parse.schema`, in the review parser) far below Python's recursion limit.
 MAX_DEPTH = 64
 #: Largest block read: the characters of one JSON-LD script, or of one top-level microdata/RDFa item's
 #: values plus the elements walked to find them. A page's markup with hundreds of reviews is well under.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sentiment.sources.schema import (
+from sentiment.parse.schema import (
     address_line,
     author_name,
     first_string,
