@@ -14,8 +14,9 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "sentiment"
 LEAVES = {"parse": {"errors"}, "errors": set(), "records": set(), "redact": set(), "progress": set()}
 #: What the library may not import at all: the orchestrator lives in ``flows/``.
 ORCHESTRATION = ("prefect", "flows")
-#: Imports of the orchestrator that are still in the library (issue 12 removes them); no new one may come.
-KNOWN_ORCHESTRATION = {("cli", "flows"), ("demo", "flows")}
+#: Imports of the orchestrator that are still in the library; none left (the command line finds the flow
+#: commands through entry points).
+KNOWN_ORCHESTRATION: set[tuple[str, str]] = set()
 #: Groups of parts that import each other round (a cycle) that are still there (issue 12 removes them);
 #: no new one may come, and none may grow.
 KNOWN_CYCLES: set[frozenset[str]] = set()

@@ -18,44 +18,30 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, TextIO
 
 from sentiment import redact
 from sentiment.errors import SentimentError
-from sentiment.summary import console, print_summary
+from sentiment.summary import console
 
 
-def _run(args: argparse.Namespace) -> int:
-    from flows.local_api import start_local_api, stop_on_sigterm
-    from flows.nightly import nightly
+def _flow_command(name: str) -> Callable[[argparse.Namespace], int]:
+    """A command that runs a flow, found through the ``sentiment.commands`` entry points (``flows.commands``):
+    the library never imports the orchestrator."""
 
-    start_local_api()
-    with stop_on_sigterm():
-        summary = nightly(config_path=args.config, as_of=args.as_of)
-    if args.json:
-        print(json.dumps(summary, default=str))
-    else:
-        print_summary(summary)
-    return 0
+    def command(args: argparse.Namespace) -> int:
+        found = [ep for ep in entry_points(group="sentiment.commands") if ep.name == name]
+        if not found:
+            raise SentimentError(
+                f"command {name!r} needs the flows package installed with this one (pip install -e . from the "
+                "repository); it is not"
+            )
+        return int(found[0].load()(args))
 
-
-def _rescore(args: argparse.Namespace) -> int:
-    from flows.local_api import start_local_api, stop_on_sigterm
-    from flows.rescore import rescore
-
-    start_local_api()
-    with stop_on_sigterm():
-        result = rescore(config_path=args.config)
-    console.print(f"rescored {result['scored']} mentions; active model {' '.join(result['active'])}")
-    return 0
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from sentiment.demo.run import run_demo
-
-    return run_demo(config=args.config, port=args.port)
+    return command
 
 
 def _predict(args: argparse.Namespace) -> int:
@@ -184,16 +170,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, help="monitor config (YAML)")
     run.add_argument("--as-of", help="the run's day (YYYY-MM-DD); default: today in the config's time zone")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
-    run.set_defaults(func=_run)
+    run.set_defaults(func=_flow_command("run"))
 
     rescore = sub.add_parser("rescore", help="score stored mentions with the configured model version")
     rescore.add_argument("--config", required=True, help="monitor config (YAML)")
-    rescore.set_defaults(func=_rescore)
+    rescore.set_defaults(func=_flow_command("rescore"))
 
     demo = sub.add_parser("demo", help="serve the bundled sample web on localhost and run the flow on it")
     demo.add_argument("--config", default="examples/demo.yaml")
     demo.add_argument("--port", type=int, default=0, help="port for the sample web (default: a free one)")
-    demo.set_defaults(func=_demo)
+    demo.set_defaults(func=_flow_command("demo"))
 
     model = sub.add_parser("model", help="the embedded sentiment model")
     model_sub = model.add_subparsers(dest="model_command", required=True)

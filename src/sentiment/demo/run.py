@@ -1,6 +1,6 @@
-"""``sentiment demo``: the whole product on a laptop, offline.
+"""``sentiment demo``'s parts: the whole product on a laptop, offline (``flows.commands.demo`` runs it).
 
-Serves the bundled sample web on localhost, starts a local chat receiver (it takes Slack-format incoming
+It serves the bundled sample web on localhost, starts a local chat receiver (it takes Slack-format incoming
 webhooks, as Mattermost does) and a local SMTP server standing in for the team's channels, points the demo
 config at them through environment variables, and runs the real nightly flow under Prefect: real HTTP,
 the real model, a real DuckDB file, alerts sent through apprise.
@@ -9,12 +9,10 @@ the real model, a real DuckDB file, alerts sent through apprise.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -95,40 +93,10 @@ def chat_url(webhook_url: str) -> str:
     return f"mmost://{host}/demo-hook"
 
 
-def _timezone(config: str) -> ZoneInfo:
+def demo_timezone(config: str) -> ZoneInfo:
+    """The demo config's time zone (the sample web's reviews end on today's date there)."""
     try:
         raw = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise ConfigError(f"demo config {config!r} does not exist; run from the repository root") from None
     return ZoneInfo(str(raw.get("timezone", "UTC")))
-
-
-def run_demo(config: str = "examples/demo.yaml", port: int = 0) -> int:
-    from flows.local_api import start_local_api, stop_on_sigterm
-    from flows.nightly import nightly
-
-    from sentiment.demo.server import serve_sample_web
-    from sentiment.summary import console, print_summary
-
-    today = datetime.now(_timezone(config)).date()
-    with (
-        serve_sample_web(port=port, today=today) as web,
-        webhook_receiver() as (hook_url, received),
-        mail_receiver() as (mail_url, mails),
-    ):
-        os.environ["SENTIMENT_DEMO_BASE_URL"] = web.base_url
-        os.environ["SENTIMENT_DEMO_CHAT_URL"] = chat_url(hook_url)
-        os.environ["SENTIMENT_DEMO_MAIL_URL"] = mail_url
-        console.print(f"Sample web serving at {web.base_url} (reviews ending {today}); running the nightly flow…")
-        start_local_api()
-        with stop_on_sigterm():
-            summary = nightly(config_path=config, as_of=today.isoformat())
-    print_summary(summary)
-    console.print(f"Chat receiver got {len(received)} and the mail server {len(mails)} notification(s) in this run.")
-    from sentiment.config import load_config
-
-    database = load_config(config).database_path()
-    console.print(
-        f"DuckDB file: {database} (read copy for analysts: {database.with_name(database.stem + '.read.duckdb')})"
-    )
-    return 0
