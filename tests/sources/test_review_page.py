@@ -310,7 +310,6 @@ def test_next_link_from_rel_next_resolved_against_base_href() -> None:
 
 
 def test_next_link_from_a_css_selector() -> None:
-    pytest.importorskip("cssselect")
     html = '<ul class="pager"><li class="next"><a href="?page=2">More</a></li></ul><link rel="next" href="/x">'
     page = parse_review_page(html, PAGE, next_selector="ul.pager li.next")
     assert page.next_url == f"{PAGE}?page=2"
@@ -503,7 +502,6 @@ def test_options_are_validated_with_helpful_messages(fast_http: HttpSettings) ->
 
 
 def test_a_bad_css_selector_is_a_config_error(fast_http: HttpSettings) -> None:
-    pytest.importorskip("cssselect")
     config = source_config("acme-reviews", "review_page", PAGE, next_selector="a[")
     with pytest.raises(ConfigError, match=r"option 'next_selector'.*not a valid CSS selector.*got 'a\['"):
         ReviewPageSource(config, monitor(fast_http, config))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, SourceError
@@ -42,12 +42,6 @@ class RawItem:
     rating: float | None = None
     platform_lang: str | None = None
     parent_id: str | None = None
-
-
-class NoOptions(BaseModel):
-    """Options of a kind that takes none: any option given is an error, not silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)

@@ -353,13 +353,9 @@ def _page_info(nodes: list[dict[str, Any]], index: Index) -> PageInfo:
 
 @lru_cache(maxsize=64)
 def compile_selector(selector: str) -> Any:
-    """Compile a CSS selector (needs the ``cssselect`` package; raises ValueError if it is missing or bad)."""
-    try:
-        from lxml.cssselect import CSSSelector
-    except ImportError:
-        raise ValueError(
-            "CSS selectors need the 'cssselect' package; install it, or omit next_selector to follow rel=\"next\" links"
-        ) from None
+    """Compile a CSS selector (``cssselect`` is a dependency); raises ValueError naming a bad one."""
+    from lxml.cssselect import CSSSelector
+
     try:
         return CSSSelector(selector)
     except Exception as err:  # cssselect's SelectorError and ExpressionError share no public base
