@@ -6,7 +6,7 @@ concurrency limit and minimum interval, timeouts, retries with exponential backo
 that lie. Sources only see :class:`HttpResponse` or a :class:`~sentiment.errors.FetchError` whose
 ``reason`` the run record counts.
 
-The transport and the sleep function are injected so that tests can swap the network (an
+The transport, the sleep function and the clock are injected so that tests can swap the network (an
 ``httpx.MockTransport`` or a local server) and observe waits without slowing down.
 """
 
@@ -138,9 +138,11 @@ class HttpClient:
         settings: HttpSettings,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self._sleep = sleep
+        self._clock = clock
         self._client = httpx.Client(
             transport=transport or netguard.transport(allow_private=settings.allow_private_addresses),
             timeout=httpx.Timeout(settings.timeout_s),
@@ -320,7 +322,7 @@ class HttpClient:
         """One request, body streamed under the size limit, inside the host's concurrency slot."""
         with self._host_slot(urlsplit(url).netloc.lower()):
             self._count("requests")
-            started = time.monotonic()
+            started = self._clock()
             try:
                 with self._client.stream(method, url, headers=dict(headers), content=content) as stream:
                     body = self._read_body(stream, url, started, truncate_at)
@@ -373,7 +375,7 @@ class HttpClient:
             size += len(chunk)
             if truncate_at is None and size > limit:
                 raise self._too_large(url, f"more than {size} bytes read")
-            if time.monotonic() - started > self.settings.timeout_s:
+            if self._clock() - started > self.settings.timeout_s:
                 raise httpx.ReadTimeout(f"whole response took longer than {self.settings.timeout_s} s")
             chunks.append(chunk)
         self._count("bytes_received", size)
@@ -397,7 +399,7 @@ class HttpClient:
         with slot:
             interval = max(self.settings.min_interval_s, self._crawl_delay.get(host, 0.0))
             with self._lock:
-                now = time.monotonic()
+                now = self._clock()
                 start = max(now, self._next_start.get(host, now))
                 self._next_start[host] = start + interval
             if start > now:
