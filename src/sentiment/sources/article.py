@@ -31,7 +31,7 @@ from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ParseError, SourceError
 from sentiment.parse.extract import extract_article
 from sentiment.records import Mention, SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, parse_options
+from sentiment.sources.base import RawItem, Source, Watermark, max_pages, parse_options
 from sentiment.sources.http import HttpClient, loggable_url
 from sentiment.sources.rss import parse_feed
 from sentiment.text.brands import BrandMatcher
@@ -107,7 +107,7 @@ class ArticleSource(Source):
 
     @property
     def max_articles(self) -> int:
-        return self.options.max_articles or self.monitor.http.max_pages
+        return max_pages(self.options.max_articles, self.monitor)
 
     def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
         """A saved feed gives its entries (pages not fetched); a saved article page gives its main text."""

@@ -8,6 +8,7 @@ fetches only what is new, and never raises for fetch or parse problems: the run 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -45,6 +46,17 @@ class RawItem:
 
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
+
+
+def max_pages(option: int | None, monitor: MonitorConfig) -> int:
+    """How many pages a source reads per run: its own option where set, else ``http.max_pages``."""
+    return option or monitor.http.max_pages
+
+
+def hashed_id(*parts: str) -> str:
+    """An item id for a source that gives none: the first 32 hex digits of the sha256 of ``parts`` joined
+    by U+001F. Each kind chooses its parts (page, author, date, normalised text ...); the hashing is one."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
 def parse_options(config: SourceConfig, model: type[OptionsT]) -> OptionsT:

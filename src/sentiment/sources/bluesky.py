@@ -27,7 +27,7 @@ from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, ParseError, SourceError
 from sentiment.parse.dates import parse_datetime
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, parse_options
+from sentiment.sources.base import RawItem, Source, Watermark, max_pages, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     ENV_NAME,
@@ -36,7 +36,6 @@ from sentiment.sources.social import (
     env_secrets,
     get_json,
     json_body,
-    max_pages,
     parse_json,
     plain_text,
     with_query,
@@ -176,7 +175,7 @@ class BlueskySource(Source):
         seen = watermark
         page_cursor: str | None = None
         pages = 0
-        limit = max_pages(self.options, self.monitor)
+        limit = max_pages(self.options.max_pages, self.monitor)
         while pages < limit:
             try:
                 page = self._page(client, base, headers, watermark, page_cursor)

@@ -37,7 +37,7 @@ from sentiment.parse.dates import parse_datetime, to_utc
 from sentiment.parse.decode import decode_body
 from sentiment.parse.schema import normalise_rating
 from sentiment.records import Mention, SourceOutcome
-from sentiment.sources.base import RawItem, Source, parse_options
+from sentiment.sources.base import RawItem, Source, hashed_id, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.text.attribution import fold
 
@@ -224,7 +224,7 @@ def parse_file(text: str, options: FileOptions, *, name: str = "") -> ParsedFile
         if item_id is None:
             key = "\x1f".join([body, raw_date or "", author or ""])
             occurrences[key] += 1
-            item_id = hashlib.sha256(f"{key}\x1f{occurrences[key]}".encode()).hexdigest()[:32]
+            item_id = hashed_id(key, str(occurrences[key]))
         if item_id in seen_ids:
             skip(number, "repeated")
             continue

@@ -25,14 +25,13 @@ from sentiment.errors import ConfigError, ParseError, SourceError
 from sentiment.parse.clean import clean_text
 from sentiment.parse.dates import parse_datetime
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, parse_options
+from sentiment.sources.base import RawItem, Source, Watermark, max_pages, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     Collector,
     SocialOptions,
     from_epoch,
     get_json,
-    max_pages,
     parse_json,
     plain_text,
     with_query,
@@ -129,7 +128,7 @@ class HackerNewsSource(Source):
         collector = Collector.for_source(self, self.options)
         seen = watermark
         since = int(watermark.newest.timestamp()) if watermark.newest else None
-        limit = max_pages(self.options, self.monitor)
+        limit = max_pages(self.options.max_pages, self.monitor)
         pages = 0
         while pages < limit:
             params = {

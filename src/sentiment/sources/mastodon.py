@@ -27,7 +27,7 @@ from sentiment.errors import ConfigError, ParseError, SourceError
 from sentiment.parse.clean import clean_text
 from sentiment.parse.dates import parse_datetime
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import RawItem, Source, parse_options
+from sentiment.sources.base import RawItem, Source, max_pages, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     ENV_NAME,
@@ -35,7 +35,6 @@ from sentiment.sources.social import (
     SocialOptions,
     env_secrets,
     get_json,
-    max_pages,
     parse_json,
     with_query,
 )
@@ -185,7 +184,7 @@ class MastodonSource(Source):
         newest = saved if forward else None
         boundary = newest
         pages = 0
-        while pages < max_pages(self.options, self.monitor):
+        while pages < max_pages(self.options.max_pages, self.monitor):
             params: dict[str, object] = {"limit": self.options.limit}
             params["min_id" if forward else "max_id"] = boundary
             try:

@@ -29,7 +29,7 @@ from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, ParseError, SourceError
 from sentiment.parse.clean import clean_text
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, parse_options
+from sentiment.sources.base import RawItem, Source, Watermark, max_pages, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     ENV_NAME,
@@ -39,7 +39,6 @@ from sentiment.sources.social import (
     from_epoch,
     get_json,
     json_body,
-    max_pages,
     parse_json,
     plain_text,
     with_query,
@@ -233,7 +232,7 @@ class RedditSource(Source):
         after: str | None = None
         threads: list[str] = []
         pages = 0
-        limit = max_pages(self.options, self.monitor)
+        limit = max_pages(self.options.max_pages, self.monitor)
         while pages < limit:
             try:
                 listing = parse_listing(get_json(client, self._listing_url(after), headers=headers))

@@ -11,7 +11,6 @@ page still counts for the right branch.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections import Counter
@@ -46,7 +45,7 @@ from sentiment.parse.schema import (
 )
 from sentiment.parse.structured import extract, types_of
 from sentiment.records import Mention, PageInfo, SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, parse_options
+from sentiment.sources.base import RawItem, Source, Watermark, hashed_id, max_pages, parse_options
 from sentiment.sources.http import HttpClient, HttpResponse, loggable_url
 from sentiment.text.attribution import location_for_place
 
@@ -239,8 +238,7 @@ def _explicit_id(node: dict[str, Any], base_url: str) -> str | None:
 
 
 def _hashed_id(scope: str, author: str | None, published: str | None, body: str) -> str:
-    key = "\x1f".join([scope, author or "", published or "", normalise_for_hash(body)])
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    return hashed_id(scope, author or "", published or "", normalise_for_hash(body))
 
 
 def _review_item(
@@ -441,14 +439,14 @@ class ReviewPageSource(Source):
         skip them for good (re-reading the first pages next night costs nothing: ids are deterministic).
         """
         watermark = Watermark.from_cursor(cursor)
-        max_pages = self.options.max_pages or self.monitor.http.max_pages
+        limit = max_pages(self.options.max_pages, self.monitor)
         mentions: dict[str, Mention] = {}
         skipped: Counter[str] = Counter()
         seen: set[str] = set()
         seen_to = watermark
         pages = 0
         url: str | None = self.config.url
-        while url is not None and pages < max_pages:
+        while url is not None and pages < limit:
             if url in seen:
                 logger.info("source %s: stopping at repeated page %s", self.name, loggable_url(url))
                 break

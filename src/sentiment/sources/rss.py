@@ -12,7 +12,6 @@ feed costs one 304 and no parsing, and it keeps only entries newer than the curs
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections import Counter
@@ -30,7 +29,7 @@ from sentiment.parse.clean import clean_text
 from sentiment.parse.dates import from_struct_time, parse_datetime
 from sentiment.parse.decode import UNDECODABLE, Decoded, decode_body, xml_declared_encoding
 from sentiment.records import Mention, SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, parse_options
+from sentiment.sources.base import RawItem, Source, Watermark, hashed_id, parse_options
 from sentiment.sources.http import HttpClient, loggable_url
 from sentiment.text.brands import BrandMatcher
 
@@ -115,8 +114,7 @@ def feed_items(feed: str, url: str) -> list[RawItem]:
         published, raw_date = _published(entry)
         item_id = entry.get("id") or link
         if not item_id:
-            key = "\x1f".join([url, title or "", raw_date or "", text])
-            item_id = hashlib.sha256(key.encode()).hexdigest()[:32]
+            item_id = hashed_id(url, title or "", raw_date or "", text)
         items.append(
             RawItem(
                 source_item_id=item_id,

@@ -11,7 +11,6 @@ never credited to the comment it answers. :func:`parse_selector_page` is pure.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections import Counter
@@ -30,7 +29,7 @@ from sentiment.parse.dates import parse_datetime, to_utc
 from sentiment.parse.decode import UNDECODABLE, decode_body
 from sentiment.parse.schema import normalise_rating
 from sentiment.records import Mention, SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, parse_options
+from sentiment.sources.base import RawItem, Source, Watermark, hashed_id, parse_options
 from sentiment.sources.http import HttpClient, loggable_url
 from sentiment.sources.review_page import HTML_TRUNCATED, compile_selector, html_body, parse_html
 
@@ -213,8 +212,8 @@ def parse_selector_page(html: str, url: str, rules: SelectorRules, *, id_scope: 
         if raw_date and published is None:
             skipped["unreadable_date"] += 1
         own_id = review.get(rules.id_attribute) if rules.id_attribute else None
-        key = "\x1f".join([id_scope or page_url, author or "", raw_date or "", normalise_for_hash(body)])
-        item_id = str(own_id).strip() if own_id else hashlib.sha256(key.encode()).hexdigest()[:32]
+        key_parts = (id_scope or page_url, author or "", raw_date or "", normalise_for_hash(body))
+        item_id = str(own_id).strip() if own_id else hashed_id(*key_parts)
         anchor = review.get("id")
         parent = next((a for a in review.iterancestors() if a in members), None)
         parent_id = parent.get(rules.id_attribute) if parent is not None and rules.id_attribute else None

@@ -21,7 +21,6 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, ConfigDict, Field
 
 from sentiment import redact
-from sentiment.config import MonitorConfig
 from sentiment.errors import ParseError, SourceError
 from sentiment.parse.clean import clean_text
 from sentiment.records import Mention, SourceOutcome
@@ -149,7 +148,3 @@ class Collector:
             skipped={reason: count for reason, count in self.skipped.items() if count},
             cursor=cursor or None,
         )
-
-
-def max_pages(options: SocialOptions, monitor: MonitorConfig) -> int:
-    return options.max_pages or monitor.http.max_pages
