@@ -6,7 +6,7 @@ turns a configured source into its object.
 """
 
 from sentiment.sources.base import RawItem, Source
-from sentiment.sources.http import HttpClient, HttpResponse, HttpStats
+from sentiment.sources.http import HttpClient, HttpResponse
 from sentiment.sources.registry import SOURCE_KINDS, build_source
 
-__all__ = ["SOURCE_KINDS", "HttpClient", "HttpResponse", "HttpStats", "RawItem", "Source", "build_source"]
+__all__ = ["SOURCE_KINDS", "HttpClient", "HttpResponse", "RawItem", "Source", "build_source"]

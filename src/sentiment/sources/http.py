@@ -20,7 +20,7 @@ import time
 import urllib.robotparser
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -69,22 +69,6 @@ class HttpResponse:
     def text(self) -> str:
         """The body decoded with the declared charset when it holds up, else a validated fallback."""
         return decode_body(self.content, self.headers.get("content-type")).text
-
-
-@dataclass(slots=True)
-class HttpStats:
-    """Counters for the run record; one object shared by all threads (updated under a lock)."""
-
-    requests: int = 0
-    retries: int = 0
-    failures: int = 0
-    not_modified: int = 0
-    bytes_received: int = 0
-    robots_fetches: int = 0
-    robots_blocked: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -150,7 +134,6 @@ class HttpClient:
             headers={"User-Agent": settings.user_agent},
         )
         self._lock = threading.Lock()
-        self._stats = HttpStats()
         self._host_slots: dict[str, threading.BoundedSemaphore] = {}
         self._next_start: dict[str, float] = {}
         self._crawl_delay: dict[str, float] = {}
@@ -167,12 +150,6 @@ class HttpClient:
 
     def close(self) -> None:
         self._client.close()
-
-    @property
-    def stats(self) -> HttpStats:
-        """A snapshot of the counters (a copy, so callers can keep it in the run record)."""
-        with self._lock:
-            return HttpStats(**self._stats.as_dict())
 
     def get(self, url: str, *, headers: Mapping[str, str] | None = None, robots: bool = True) -> HttpResponse:
         """GET ``url`` politely and return the whole response (2xx, or 304 for a conditional request).
@@ -191,11 +168,7 @@ class HttpClient:
         robots.txt governs crawlers of pages, and Reddit's disallows everything while its terms send
         clients to the OAuth API. Rate limits, retries and size limits still apply.
         """
-        try:
-            return self._get(url, headers or {}, check_robots=self.settings.respect_robots and robots)
-        except FetchError:
-            self._count("failures")
-            raise
+        return self._get(url, headers or {}, check_robots=self.settings.respect_robots and robots)
 
     def post(
         self,
@@ -219,17 +192,13 @@ class HttpClient:
         else:
             content = json.dumps(json_body).encode("utf-8")
             request_headers.setdefault("Content-Type", "application/json")
-        try:
-            if not url.startswith(("http://", "https://")):
-                raise FetchError(
-                    f"{urlsplit(url).scheme or 'no'} scheme in {loggable_url(url)}; allowed: http, https",
-                    reason="invalid_url",
-                    url=url,
-                )
-            return self._accept(self._fetch_with_retries(url, request_headers, method="POST", content=content))
-        except FetchError:
-            self._count("failures")
-            raise
+        if not url.startswith(("http://", "https://")):
+            raise FetchError(
+                f"{urlsplit(url).scheme or 'no'} scheme in {loggable_url(url)}; allowed: http, https",
+                reason="invalid_url",
+                url=url,
+            )
+        return self._accept(self._fetch_with_retries(url, request_headers, method="POST", content=content))
 
     def _get(
         self, url: str, headers: Mapping[str, str], *, check_robots: bool, truncate_at: int | None = None
@@ -267,10 +236,7 @@ class HttpClient:
         )
 
     def _accept(self, response: HttpResponse) -> HttpResponse:
-        if 200 <= response.status < 300:
-            return response
-        if response.status == 304:
-            self._count("not_modified")
+        if 200 <= response.status < 300 or response.status == 304:
             return response
         raise FetchError(
             f"HTTP {response.status} for {loggable_url(response.url)}",
@@ -312,7 +278,6 @@ class HttpClient:
                     delay,
                     failure.error,
                 )
-                self._count("retries")
                 self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -321,7 +286,6 @@ class HttpClient:
     ) -> HttpResponse:
         """One request, body streamed under the size limit, inside the host's concurrency slot."""
         with self._host_slot(urlsplit(url).netloc.lower()):
-            self._count("requests")
             started = self._clock()
             try:
                 with self._client.stream(method, url, headers=dict(headers), content=content) as stream:
@@ -378,7 +342,6 @@ class HttpClient:
             if self._clock() - started > self.settings.timeout_s:
                 raise httpx.ReadTimeout(f"whole response took longer than {self.settings.timeout_s} s")
             chunks.append(chunk)
-        self._count("bytes_received", size)
         return b"".join(chunks)
 
     def _too_large(self, url: str, what: str) -> FetchError:
@@ -421,7 +384,6 @@ class HttpClient:
                 url=url,
             )
         if robots.parser is not None and not robots.parser.can_fetch(self.settings.user_agent, url):
-            self._count("robots_blocked")
             raise FetchError(f"robots.txt disallows {loggable_url(url)}", reason="robots", url=url)
 
     def _robots_for(self, origin: str) -> _Robots:
@@ -432,7 +394,6 @@ class HttpClient:
             cached = self._robots.get(origin)
             if cached is not None:
                 return cached
-            self._count("robots_fetches")
             parser = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
             robots = _Robots(parser, None)
             try:
@@ -453,10 +414,6 @@ class HttpClient:
                         self._crawl_delay[urlsplit(origin).netloc] = min(float(delay), _MAX_CRAWL_DELAY_S)
             self._robots[origin] = robots
             return robots
-
-    def _count(self, name: str, amount: int = 1) -> None:
-        with self._lock:
-            setattr(self._stats, name, getattr(self._stats, name) + amount)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
