@@ -79,15 +79,6 @@ class BrandRule:
         return False
 
 
-def mentions_brand(text: str, brand: Brand, *, exclusions: Sequence[str] | None = None) -> bool:
-    """Whether ``text`` names ``brand`` (its name or an alias, as a word, handle or hashtag).
-
-    ``exclusions`` are phrases that veto a match inside them; ``None`` means the brand's configured ones.
-    """
-    chosen = configured_exclusions(brand) if exclusions is None else exclusions
-    return BrandRule.build(brand, chosen).found_in(fold(text))
-
-
 class BrandMatcher:
     """The brands of a monitor config, compiled once, to test many texts against them."""
 

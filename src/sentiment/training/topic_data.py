@@ -18,7 +18,7 @@ import hashlib
 import html
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -102,16 +102,6 @@ def read_eval_set(path: Path) -> list[EvalItem]:
     if duplicates:
         raise ModelError(f"{path}: items listed twice: {duplicates[:5]}")
     return items
-
-
-def write_eval_set(items: Iterable[EvalItem], path: Path) -> None:
-    """One JSON object per line, in the given order."""
-    lines = [
-        json.dumps({"ref": i.ref, "lang": i.lang, "topics": list(i.topics), "sha256": i.sha256}, ensure_ascii=False)
-        for i in items
-    ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def resolve(ref: dict[str, Any], data_dir: Path | None = None) -> str:

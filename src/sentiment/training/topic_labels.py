@@ -28,7 +28,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -305,12 +305,6 @@ def _parse(line: str, where: str) -> LabelledItem:
     if not set(item.aspects) <= set(item.topics) or not set(item.aspects.values()) <= set(LABELS):
         raise ModelError(f"{where}: aspects map topics of the item to one of {', '.join(LABELS)}")
     return item
-
-
-def write_labelled(items: Iterable[LabelledItem], path: Path) -> None:
-    """One JSON object per line, in the given order."""
-    lines = [json.dumps(i.as_json(), ensure_ascii=False) for i in items]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def assign_holdout(items: Sequence[LabelledItem]) -> dict[str, Part]:
