@@ -21,7 +21,7 @@ import httpx
 import numpy as np
 
 from sentiment import netguard
-from sentiment.alerts.counts import from_daily_rows
+from sentiment.alerts.counts import from_daily_rows, from_topic_rows
 from sentiment.alerts.notify import notify
 from sentiment.alerts.rules import (
     RULE_EMERGING_THEME,
@@ -278,12 +278,7 @@ def detect_alerts(store: Store, monitor: MonitorConfig, stats: RunStats) -> list
     counts = from_daily_rows(store.daily_counts(start, stats.as_of), scopes, stats.as_of, days)
     topic_rows = store.daily_topic_negative(start, stats.as_of)
     topics = sorted({r[3] for r in topic_rows})
-    per_topic = [
-        from_daily_rows(((b, loc, d, n, n, 0.0, 0.0) for b, loc, d, t, n in topic_rows if t == topic), scopes,
-                        stats.as_of, days).negative
-        for topic in topics
-    ]  # fmt: skip
-    topic_negative = np.stack(per_topic, axis=2) if per_topic else np.zeros((len(scopes), days, 0))
+    topic_negative = from_topic_rows(topic_rows, topics, scopes, stats.as_of, days)
     last = store.last_alert_days(stats.as_of - timedelta(days=max(rules.cooldown_days, 1)))
     found = [_explain(store, f, stats.as_of) for f in find(counts, topic_negative, topics, rules, last)]
     firing = {(a.rule, a.brand, a.location, a.topic) for a in found}

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from sentiment.alerts.counts import DailyCounts, from_daily_rows
+from sentiment.alerts.counts import DailyCounts, from_daily_rows, from_topic_rows
 from sentiment.alerts.drop import scan_drops
 from sentiment.alerts.rules import (
     RULE_SENTIMENT_DROP,
@@ -76,6 +76,23 @@ def test_daily_rows_become_arrays_with_brands_adding_up_their_locations() -> Non
     assert counts.negative.sum() == 2.0  # the brand row's 1 and Kraków's 1
     assert counts.brand_of.tolist() == [0, 0, 0]
     assert counts.day(-1) == AS_OF and counts.day(0) == AS_OF - timedelta(days=DAYS - 1)
+
+
+def test_topic_rows_become_one_array_with_brands_adding_up_their_locations() -> None:
+    rows = [
+        (BRAND, KRAKOW, AS_OF, "wait_time", 3),
+        (BRAND, BERLIN, AS_OF, "wait_time", 1),
+        (BRAND, KRAKOW, AS_OF - timedelta(days=2), "contact", 2),
+        (BRAND, None, AS_OF, "contact", 1),
+        (BRAND, KRAKOW, AS_OF, "price_value", 5),  # not asked for: ignored
+        (BRAND, KRAKOW, AS_OF - timedelta(days=DAYS), "contact", 9),  # before the window: ignored
+    ]
+    scopes = alert_scopes(monitor())
+    per_topic = from_topic_rows(rows, ["contact", "wait_time"], scopes, AS_OF, DAYS)
+    assert per_topic.shape == (3, DAYS, 2)
+    assert per_topic[:, -1].tolist() == [[1.0, 4.0], [0.0, 3.0], [0.0, 1.0]]  # brand, Kraków, Berlin
+    assert per_topic[:, -3, 0].tolist() == [2.0, 2.0, 0.0]
+    assert per_topic.sum() == 13.0  # the brand 7, Kraków 5, Berlin 1
 
 
 def test_the_scan_finds_the_day_a_drop_began_and_its_size() -> None:

@@ -9,7 +9,7 @@ store with one query, the benchmark from simulated nights.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -54,6 +54,20 @@ class DailyCounts:
         )
 
 
+def _cells(
+    index: Mapping[Scope, int], start: date, days: int, brand: str, location: str | None, day: date
+) -> list[tuple[int, int]]:
+    """The (scope row, day column) cells a brand's or location's day adds to: the brand's row always,
+    the location's too; none for a day outside the window or a scope not watched."""
+    column = (day - start).days
+    if not 0 <= column < days:
+        return []
+    rows = [index.get((brand, None))]
+    if location is not None:
+        rows.append(index.get((brand, location)))
+    return [(row, column) for row in rows if row is not None]
+
+
 def from_daily_rows(
     rows: Iterable[tuple[str, str | None, date, int, int, float, float]],
     scopes: Sequence[Scope],
@@ -64,21 +78,32 @@ def from_daily_rows(
     one per brand, location and day (``Store.daily_counts``). A brand's row adds up all its mentions,
     located or not; rows of scopes not in ``scopes`` or days outside the window are ignored."""
     index = {scope: i for i, scope in enumerate(scopes)}
-    shape = (len(scopes), days)
-    arrays = [np.zeros(shape) for _ in range(4)]
     start = end - timedelta(days=days - 1)
+    values = np.zeros((4, len(scopes), days))
     for brand, location, day, n, neg, s, s2 in rows:
-        column = (day - start).days
-        if not 0 <= column < days:
-            continue
-        targets = [index.get((brand, None))]
-        if location is not None:
-            targets.append(index.get((brand, location)))
-        for row in targets:
-            if row is None:
-                continue
-            for array, value in zip(arrays, (n, neg, s, s2), strict=True):
-                array[row, column] += value
+        for row, column in _cells(index, start, days, brand, location, day):
+            values[:, row, column] += (n, neg, s, s2)
     brand_of = np.array([index.get((brand, None), i) for i, (brand, _) in enumerate(scopes)], dtype=np.int64)
-    mentions, negative, score_sum, score_sq = arrays
+    mentions, negative, score_sum, score_sq = values
     return DailyCounts(tuple(scopes), end, mentions, negative, score_sum, score_sq, brand_of)
+
+
+def from_topic_rows(
+    rows: Iterable[tuple[str, str | None, date, str, int]],
+    topics: Sequence[str],
+    scopes: Sequence[Scope],
+    end: date,
+    days: int,
+) -> FloatArray:
+    """Scopes x days x ``topics`` from ``(brand, location, day, topic, negative mentions)`` rows
+    (``Store.daily_topic_negative``), added up like :func:`from_daily_rows`; other topics are ignored."""
+    index = {scope: i for i, scope in enumerate(scopes)}
+    column_of = {topic: i for i, topic in enumerate(topics)}
+    start = end - timedelta(days=days - 1)
+    out = np.zeros((len(scopes), days, len(topics)))
+    for brand, location, day, topic, n in rows:
+        if topic not in column_of:
+            continue
+        for row, column in _cells(index, start, days, brand, location, day):
+            out[row, column, column_of[topic]] += n
+    return out
