@@ -75,6 +75,11 @@ def resolution_payload(row: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def ledger_id(payload: dict[str, Any]) -> str:
+    """What the ledger records a payload as: the alert's id, with ``:resolved`` for its resolution."""
+    return str(payload["alert_id"]) + (":resolved" if payload.get("event") == "resolved" else "")
+
+
 def idempotency_key(alert_id: str, channel: str) -> str:
     """The ``Idempotency-Key`` of one alert on one channel: the same on every try and every night.
 
@@ -98,8 +103,7 @@ def send_webhook(
     Not retried: a timeout or a dropped connection while waiting for the answer, since the receiver may
     have the alert already; the ledger keeps it unsent and the next run sends it with the same key.
     """
-    ledger = payload["alert_id"] + (":resolved" if payload.get("event") == "resolved" else "")
-    headers = {"Idempotency-Key": idempotency_key(ledger, channel.name)}
+    headers = {"Idempotency-Key": idempotency_key(ledger_id(payload), channel.name)}
     where = f"channel {channel.name!r} (URL from ${channel.url_env})"
     maybe_arrived = "not resent in this run as it may have arrived; the next run sends it with the same Idempotency-Key"
     last = ""
@@ -143,21 +147,17 @@ def notify(
     """
     counts = {"sent": 0, "failed": 0, "channels_attempted": 0, "channels_failed": 0}
     for channel in channels:
-        rows = store.unsent_alerts(channel.name) + [
-            {**row, "_resolved": True} for row in store.unsent_resolutions(channel.name)
-        ]
-        if not rows:
+        payloads = [alert_payload(row) for row in store.unsent_alerts(channel.name)]
+        payloads += [resolution_payload(row) for row in store.unsent_resolutions(channel.name)]
+        if not payloads:
             continue
-        delivered = _send_to_channel(store, channel, rows, client, run_id=run_id, sleep=sleep)
+        delivered = _send_to_channel(store, channel, payloads, client, run_id=run_id, sleep=sleep)
         counts["channels_attempted"] += 1
         if delivered == 0:
             counts["channels_failed"] += 1
         counts["sent"] += delivered
-        counts["failed"] += len(rows) - delivered
+        counts["failed"] += len(payloads) - delivered
     return counts
-
-
-_TITLES = {"sentiment_drop": "Sentiment drop", "volume_spike": "Volume spike", "topic_surge": "Topic surge"}
 
 
 def alert_text(payload: dict[str, Any]) -> tuple[str, str]:
@@ -207,27 +207,25 @@ def send_apprise(
 def _send_to_channel(
     store: Store,
     channel: Channel,
-    rows: list[dict[str, Any]],
+    payloads: list[dict[str, Any]],
     client: httpx.Client,
     *,
     run_id: str,
     sleep: Callable[[float], None],
 ) -> int:
-    """Send ``rows`` to one channel, recording each accepted one; returns how many were accepted."""
+    """Send ``payloads`` to one channel, recording each accepted one; returns how many were accepted."""
     try:
         url = channel.url()
     except ConfigError as err:
-        log.warning("%d alert(s) not sent: %s", len(rows), err)
+        log.warning("%d alert(s) not sent: %s", len(payloads), err)
         return 0
     if channel.kind == "apprise":
         _register_apprise_secrets(url)
     else:
         redact.register_secret(url)  # a webhook URL is a token in itself (Slack's is all path)
     delivered = 0
-    for row in rows:
-        resolved = bool(row.pop("_resolved", False))
-        payload = resolution_payload(row) if resolved else alert_payload(row)
-        ledger = f"{row['id']}:resolved" if resolved else row["id"]
+    for payload in payloads:
+        ledger = ledger_id(payload)
         try:
             if channel.kind == "apprise":
                 status = send_apprise(channel, url, payload, sleep=sleep)
