@@ -30,6 +30,7 @@ from sentiment.alerts.rules import (
     alert_scopes,
     find,
     history_days,
+    in_cooldown,
     make_alert,
     recovery,
 )
@@ -319,13 +320,11 @@ def _themes(
     centre = embed(reference_texts()).astype(np.float64).mean(axis=0)
     themes = find_themes(recent, earlier, embed, centre, min_mentions=rules.theme_min_mentions,
                          min_authors=rules.theme_min_authors, similarity=rules.theme_similarity)  # fmt: skip
-    cooldown = max(rules.cooldown_days, 1)
-    out = []
-    for theme in themes:
-        previous = last.get((RULE_EMERGING_THEME, theme.brand, theme.location, None))
-        if previous is None or (as_of - previous).days >= cooldown:
-            out.append(theme_alert(theme, as_of, rules.theme_days))
-    return out
+    return [
+        theme_alert(theme, as_of, rules.theme_days)
+        for theme in themes
+        if not in_cooldown(last, (RULE_EMERGING_THEME, theme.brand, theme.location, None), as_of, rules)
+    ]
 
 
 def _explain(store: Store, f: Finding, as_of: date) -> Alert:

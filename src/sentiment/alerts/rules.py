@@ -25,7 +25,7 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -92,11 +92,19 @@ class Finding:
 
     @property
     def id(self) -> str:
-        key = "\x1f".join(
-            [self.rule, self.brand, self.location or "", self.topic or "", self.recent_start.isoformat(),
-             self.recent_end.isoformat()]
-        )  # fmt: skip
-        return hashlib.sha256(key.encode()).hexdigest()[:20]
+        return alert_id(self.rule, self.brand, self.location or "", self.topic or "", self.recent_start.isoformat(),
+                        self.recent_end.isoformat())  # fmt: skip
+
+
+def alert_id(*parts: str) -> str:
+    """An alert's id: the same parts (rule, scope, window ...) give the same id on every re-run of a night."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
+
+
+def in_cooldown(last_alert: Mapping[AlertKey, date], key: AlertKey, as_of: date, rules: AlertRules) -> bool:
+    """Whether ``key`` alerted less than ``cooldown_days`` (at least 1) before ``as_of``."""
+    last = last_alert.get(key)
+    return last is not None and (as_of - last).days < max(rules.cooldown_days, 1)
 
 
 def history_days(rules: AlertRules) -> int:
@@ -125,16 +133,13 @@ def find(
     if topics:
         found += _surges(counts, topic_negative, topics, rules)
 
-    def recent(key: AlertKey) -> bool:
-        last = last_alert.get(key)
-        return last is not None and (as_of - last).days < max(rules.cooldown_days, 1)
-
-    found = [f for f in found if not recent((f.rule, f.brand, f.location, f.topic))]
+    found = [f for f in found if not in_cooldown(last_alert, (f.rule, f.brand, f.location, f.topic), as_of, rules)]
     dropping = {(f.brand, f.location) for f in found if f.rule == RULE_SENTIMENT_DROP}
     return [
         f for f in found
         if f.rule == RULE_SENTIMENT_DROP
-        or ((f.brand, f.location) not in dropping and not recent((RULE_SENTIMENT_DROP, f.brand, f.location, None)))
+        or ((f.brand, f.location) not in dropping
+            and not in_cooldown(last_alert, (RULE_SENTIMENT_DROP, f.brand, f.location, None), as_of, rules))
     ]  # fmt: skip
 
 
@@ -321,7 +326,7 @@ def make_alert(
     details: dict[str, Any] = {
         "strength": round(f.strength, 3),
         "share_negative_recent": round(len(negative) / len(recent), 4) if recent else None,
-        "examples": _quotes(pool),
+        "examples": quotes(pool),
         "sources": [b.as_dict() for b in sources],
         "languages": [b.as_dict() for b in languages],
     }
@@ -338,8 +343,21 @@ def make_alert(
     return topics_behind(alert, topics) if f.rule != RULE_TOPIC_SURGE else alert
 
 
-def _quotes(rows: Sequence[WindowRow]) -> list[dict[str, Any]]:
-    """The most negative mentions with different texts, each in its original language."""
+class Quotable(Protocol):
+    """What a quote is taken from: a window row or a theme's mention."""
+
+    @property
+    def mention_id(self) -> str: ...
+    @property
+    def day(self) -> date: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+
+
+def quotes(rows: Sequence[Quotable]) -> list[dict[str, Any]]:
+    """The three most negative mentions with different texts, each in its original language."""
     seen: set[str] = set()
     out = []
     for r in sorted(rows, key=lambda r: (r.score, r.mention_id)):

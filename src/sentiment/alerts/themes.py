@@ -2,18 +2,18 @@
 
 A taxonomy only names what someone thought of. When customers start complaining about something new (a
 broken app login, a new fee), their mentions land in ``other``; the topic rules cannot see them. This rule
-takes a brand's negative mentions of the last ``theme_days`` whose only topic is ``other``, links every two
-whose sentence embeddings (multilingual-e5-small, the product's own encoder before fine-tuning, which
-places "the app crashes at login" and "Die App stürzt beim Login ab" together) have a cosine of at least
-``theme_similarity``, and reports a group of at least ``theme_min_mentions``
-mentions from at least ``theme_min_authors`` authors (unknown authors count apart) that is new: fewer than
-``theme_min_mentions`` mentions like it in the 28 days before. The alert names the words the group shares
+takes a brand's negative mentions of the last ``theme_days`` whose only topic is ``other``, embeds them
+with multilingual-e5-small (the product's own encoder before fine-tuning), takes out what a brand's
+complaints all share (:func:`_centred`), and groups around the text alike to most others those whose
+cosine to it is at least ``theme_similarity`` (:func:`_groups`). A group of at least
+``theme_min_mentions`` mentions from at least ``theme_min_authors`` authors (unknown authors count apart)
+is a theme when it is new: fewer than ``theme_min_mentions`` mentions like it in the 28 days before. It
+groups complaints told in similar words; paraphrases and other languages join less often. The alert names the words the group shares
 and quotes it. A group whose mentions are mostly (three quarters) at one location is that location's.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -23,14 +23,12 @@ from datetime import date, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from sentiment.alerts.rules import RULE_EMERGING_THEME
+from sentiment.alerts.rules import RULE_EMERGING_THEME, alert_id, quotes
 from sentiment.records import Alert
 from sentiment.taxonomy import default_taxonomy_path, read_taxonomy
 
 EARLIER_DAYS = 28
 _WORD = re.compile(r"\w{4,}", re.UNICODE)
-_QUOTES = 3
-_QUOTE_CHARS = 220
 _LOCATION_SHARE = 0.75
 
 
@@ -57,7 +55,12 @@ class Theme:
 
     @property
     def authors(self) -> int:
-        return len({m.author or f"unknown:{m.mention_id}" for m in self.mentions})
+        return _authors(self.mentions)
+
+
+def _authors(mentions: Sequence[ThemeMention]) -> int:
+    """How many authors wrote ``mentions``; a mention without a known author counts as its own."""
+    return len({m.author or f"unknown:{m.mention_id}" for m in mentions})
 
 
 def _groups(similar: npt.NDArray[np.bool_], min_size: int) -> list[list[int]]:
@@ -134,16 +137,15 @@ def find_themes(
         vectors = _centred(embed([m.text for m in mine] + [m.text for m in before]), centre)
         now, then = vectors[: len(mine)], vectors[len(mine) :]
         for group in _groups(now @ now.T >= similarity, min_mentions):
-            members = tuple(mine[i] for i in group)
-            theme = Theme(brand, None, members, _shared_words([m.text for m in members]), 0)
-            if len(members) < min_mentions or theme.authors < min_authors:
+            members = tuple(mine[i] for i in group)  # _groups keeps only groups of min_mentions or more
+            if _authors(members) < min_authors:
                 continue
             old = int(((then @ now[group].T) >= similarity).any(axis=1).sum()) if before else 0
             if old >= min_mentions:
                 continue
             places = Counter(m.location for m in members).most_common(1)[0]
             location = places[0] if places[0] is not None and places[1] >= _LOCATION_SHARE * len(members) else None
-            themes.append(Theme(brand, location, members, theme.words, old))
+            themes.append(Theme(brand, location, members, _shared_words([m.text for m in members]), old))
     return themes
 
 
@@ -158,11 +160,15 @@ def theme_alert(theme: Theme, as_of: date, days: int) -> Alert:
         f"Emerging theme at {who}: {n} negative mentions no topic covers, from {theme.authors} authors, over "
         f"{start}..{as_of} ({theme.earlier} like them in the {EARLIER_DAYS} days before); shared words: {words}"
     )
-    quotes = sorted(theme.mentions, key=lambda m: (m.score, m.mention_id))[:_QUOTES]
-    key = "\x1f".join([RULE_EMERGING_THEME, theme.brand, theme.location or "", start.isoformat(), as_of.isoformat(),
-                       *sorted(m.mention_id for m in theme.mentions)])  # fmt: skip
     return Alert(
-        id=hashlib.sha256(key.encode()).hexdigest()[:20],
+        id=alert_id(
+            RULE_EMERGING_THEME,
+            theme.brand,
+            theme.location or "",
+            start.isoformat(),
+            as_of.isoformat(),
+            *sorted(m.mention_id for m in theme.mentions),
+        ),
         rule=RULE_EMERGING_THEME,
         scope="location" if theme.location else "brand",
         brand=theme.brand,
@@ -183,14 +189,6 @@ def theme_alert(theme: Theme, as_of: date, days: int) -> Alert:
             "words": list(theme.words),
             "authors": theme.authors,
             "mentions": [m.mention_id for m in theme.mentions],
-            "examples": [
-                {
-                    "mention_id": m.mention_id,
-                    "day": m.day.isoformat(),
-                    "score": round(m.score, 3),
-                    "text": m.text[:_QUOTE_CHARS],
-                }
-                for m in quotes
-            ],
+            "examples": quotes(theme.mentions),
         },
     )
