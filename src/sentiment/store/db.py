@@ -510,29 +510,27 @@ class Store:
                 )  # fmt: skip
         return new
 
-    def alerts_since(self, day: date) -> list[dict[str, Any]]:
-        """Alerts whose run day is ``day`` or later, newest first (the ones still open for a summary)."""
-        cur = self.con.execute("SELECT * FROM alerts WHERE as_of >= ? ORDER BY as_of DESC, id", [day])
+    def _dicts(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        """The rows of a query as dicts keyed by column name."""
+        cur = self.con.execute(sql, params)
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
+    def alerts_since(self, day: date) -> list[dict[str, Any]]:
+        """Alerts whose run day is ``day`` or later, newest first (the ones still open for a summary)."""
+        return self._dicts("SELECT * FROM alerts WHERE as_of >= ? ORDER BY as_of DESC, id", [day])
+
     def unsent_alerts(self, channel: str) -> list[dict[str, Any]]:
         """Stored alerts this channel has not acknowledged yet, oldest first."""
-        cur = self.con.execute(
+        return self._dicts(
             "SELECT * FROM alerts a WHERE NOT EXISTS "
             "(SELECT 1 FROM notifications n WHERE n.alert_id = a.id AND n.channel = ?) ORDER BY created_at, id",
             [channel],
         )
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     def unresolved_alerts(self, before: date) -> list[dict[str, Any]]:
         """Alerts raised before ``before`` whose scope has not recovered yet."""
-        cur = self.con.execute(
-            "SELECT * FROM alerts WHERE resolved_on IS NULL AND as_of < ? ORDER BY as_of, id", [before]
-        )
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+        return self._dicts("SELECT * FROM alerts WHERE resolved_on IS NULL AND as_of < ? ORDER BY as_of, id", [before])
 
     def resolve_alert(self, alert_id: str, day: date, resolution: str) -> None:
         self.con.execute(
@@ -542,15 +540,13 @@ class Store:
 
     def unsent_resolutions(self, channel: str) -> list[dict[str, Any]]:
         """Resolved alerts this channel was sent but not told of their resolution (ledger id ``ID:resolved``)."""
-        cur = self.con.execute(
+        return self._dicts(
             "SELECT * FROM alerts a WHERE resolved_on IS NOT NULL "
             "AND EXISTS (SELECT 1 FROM notifications n WHERE n.alert_id = a.id AND n.channel = ?) "
             "AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.alert_id = a.id || ':resolved' AND n.channel = ?) "
             "ORDER BY resolved_on, id",
             [channel, channel],
         )
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     def record_notification(self, alert_id: str, channel: str, *, status: int, run_id: str) -> None:
         self.con.execute(
