@@ -67,6 +67,7 @@ from scipy import stats
 
 from sentiment.alerts.counts import DailyCounts
 from sentiment.alerts.rules import RULES, AlertKey, find
+from sentiment.alerts.themes import ThemeMention, find_themes, reference_centre
 from sentiment.config import AlertRules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -488,14 +489,23 @@ THEME_BACKGROUND = 30  # negative mentions no topic covers, in a brand's week, e
 THEME_INJECTED = 5  # mentions of the new theme, each from its own author
 
 
-_VECTORS: dict[str, np.ndarray] = {}
+_EMBEDDED: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
 
-def _query_vectors(split: str, texts: list[str], encoder: Any, where: Any) -> np.ndarray:
-    """Sentence embeddings of ``texts`` (a BANKING77 split, or the reference texts), once per process."""
-    if split not in _VECTORS:
-        _VECTORS[split] = encoder(where()).embed(texts, prefix="query: ")
-    return _VECTORS[split]
+def _embedded(split: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A BANKING77 split's sentence embeddings and the reference centre, made as the nightly flow makes
+    them, once per process."""
+    from sentiment.model.embedded import ensure_encoder
+    from sentiment.model.encoder import E5Encoder
+
+    if split not in _EMBEDDED:
+        encoder = E5Encoder(ensure_encoder())
+
+        def embed(batch: Sequence[str]) -> np.ndarray:
+            return encoder.embed(batch, prefix="query: ")
+
+        _EMBEDDED[split] = (embed(texts), reference_centre(embed))
+    return _EMBEDDED[split]
 
 
 def theme_benchmark(trials: int, seed: int, rules: AlertRules, split: str = "test") -> dict[str, Any]:
@@ -505,16 +515,12 @@ def theme_benchmark(trials: int, seed: int, rules: AlertRules, split: str = "tes
     injected queries and they are at least three quarters of it. False: any other theme found."""
     import csv
 
-    from sentiment.alerts.themes import ThemeMention, find_themes, reference_texts
-    from sentiment.model.embedded import ensure_encoder
-    from sentiment.model.encoder import E5Encoder
     from sentiment.training.reading import shared_data_dir
 
     with (shared_data_dir() / "banking77-nlupp" / "banking77" / f"{split}.csv").open(encoding="utf-8") as f:
         rows = [(r["text"], r["category"]) for r in csv.DictReader(f)]
-    vectors = _query_vectors(split, [t for t, _ in rows], E5Encoder, ensure_encoder)
+    vectors, centre = _embedded(split, [t for t, _ in rows])
     row_of = {text: i for i, (text, _) in enumerate(rows)}  # a repeated query has one vector anyway
-    centre = _query_vectors("reference", reference_texts(), E5Encoder, ensure_encoder).astype(np.float64).mean(axis=0)
 
     def embed(texts: Sequence[str]) -> np.ndarray:
         return np.asarray(vectors[[row_of[t] for t in texts]])

@@ -34,7 +34,7 @@ from sentiment.alerts.rules import (
     make_alert,
     recovery,
 )
-from sentiment.alerts.themes import EARLIER_DAYS, ThemeMention, find_themes, reference_texts, theme_alert
+from sentiment.alerts.themes import EARLIER_DAYS, ThemeMention, find_themes, reference_centre, theme_alert
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ModelError
 from sentiment.model import SentimentModel
@@ -317,8 +317,7 @@ def _themes(
     def embed(texts: Sequence[str]) -> np.ndarray:
         return encoder.embed(texts, prefix="query: ")
 
-    centre = embed(reference_texts()).astype(np.float64).mean(axis=0)
-    themes = find_themes(recent, earlier, embed, centre, min_mentions=rules.theme_min_mentions,
+    themes = find_themes(recent, earlier, embed, reference_centre(embed), min_mentions=rules.theme_min_mentions,
                          min_authors=rules.theme_min_authors, similarity=rules.theme_similarity)  # fmt: skip
     return [
         theme_alert(theme, as_of, rules.theme_days)

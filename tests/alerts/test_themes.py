@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from sentiment.alerts.themes import ThemeMention, find_themes, reference_texts, theme_alert
+from sentiment.alerts.themes import ThemeMention, find_themes, reference_centre, theme_alert
 from sentiment.model.embedded import ensure_encoder
 from sentiment.model.encoder import E5Encoder
 
@@ -105,7 +105,6 @@ def test_the_encoder_groups_one_complaint_told_four_ways() -> None:
     def embed(ts: Sequence[str]) -> np.ndarray:
         return encoder.embed(ts, prefix="query: ")
 
-    centre = embed(reference_texts()).astype(np.float64).mean(axis=0)
-    (theme,) = find_themes(recent, [], embed, centre, min_mentions=4, min_authors=2, similarity=0.5)
+    (theme,) = find_themes(recent, [], embed, reference_centre(embed), min_mentions=4, min_authors=2, similarity=0.5)
     assert [m.mention_id for m in theme.mentions] == ["m0", "m1", "m2", "m3"]
     assert theme.words == ("crashes",)

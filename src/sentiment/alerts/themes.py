@@ -30,6 +30,7 @@ from sentiment.taxonomy import default_taxonomy_path, read_taxonomy
 EARLIER_DAYS = 28
 _WORD = re.compile(r"\w{4,}", re.UNICODE)
 _LOCATION_SHARE = 0.75
+Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,11 @@ def _centred(vectors: npt.NDArray[np.float32], centre: npt.NDArray[np.float64]) 
     return np.asarray(rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12))
 
 
+def reference_centre(embed: Embed) -> npt.NDArray[np.float64]:
+    """The mean embedding of :func:`reference_texts`: the ``centre`` :func:`find_themes` takes out."""
+    return np.asarray(np.asarray(embed(reference_texts()), dtype=np.float64).mean(axis=0))
+
+
 def reference_texts() -> list[str]:
     """The default taxonomy's descriptions and examples: customer texts on every usual matter, in many
     languages, whose mean embedding is the centre that :func:`find_themes` takes out."""
@@ -110,9 +116,6 @@ def _shared_words(texts: Sequence[str]) -> tuple[str, ...]:
     counts = Counter(w for words in per_text for w in words)
     common = [(w, c) for w, c in counts.items() if c >= max(2, len(texts) / 2)]
     return tuple(w for w, _ in sorted(common, key=lambda wc: (-wc[1], wc[0]))[:5])
-
-
-Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 
 
 def find_themes(
