@@ -9,22 +9,21 @@ import json
 import logging
 from collections.abc import Iterator
 from email.header import decode_header, make_header
-from email.message import Message
 from pathlib import Path
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
 from sentiment import redact
 from sentiment.alerts.notify import alert_text, notify
 from sentiment.alerts.rules import make_alert
 from sentiment.config import Channel
+from sentiment.demo.run import mail_receiver
 from sentiment.errors import ConfigError
 from sentiment.store import Store
 from tests.alerts.test_rules import AS_OF, finding, window_rows
 from tests.support.local_server import LocalServer, Reply
-from tests.support.tls_proxy import InterceptingProxy, free_port
+from tests.support.tls_proxy import InterceptingProxy
 
 SLACK = "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7?verify=no"
 TEAMS = "workflows://prod-42.westeurope.logic.azure.com:443/abcdef0123456789/SiGnAtUrE0123456789abc?verify=no"
@@ -47,15 +46,6 @@ def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[InterceptingProxy]:
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
         yield p
-
-
-class _Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))  # type: ignore[attr-defined]
-        return "250 Message accepted"
 
 
 def _send(store: Store, channel: Channel, sleeps: list[float] | None = None) -> dict[str, int]:
@@ -149,21 +139,15 @@ def test_a_refused_send_is_retried_with_backoff_then_left_for_the_next_night(
 
 
 def test_mail_reaches_a_local_smtp_server_once(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    mailbox = _Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        url = f"mailto://127.0.0.1:{port}/cx-team@example.com?from=monitor@example.com&mode=insecure"
+    with mail_receiver() as (url, received):  # the demo's SMTP server (aiosmtpd) and its mailto:// URL
         monkeypatch.setenv("MAIL_URL", url)
         channel = Channel(name="mail", kind="apprise", url_env="MAIL_URL")
         assert _send(store, channel)["sent"] == 1
         assert _send(store, channel)["sent"] == 0
-    finally:
-        controller.stop()
-    (message,) = mailbox.messages
+    (raw,) = received
+    message = email.message_from_bytes(raw)
     assert str(make_header(decode_header(message["Subject"]))) == TITLE
-    assert message["To"].endswith("cx-team@example.com>") or message["To"] == "cx-team@example.com"
+    assert message["To"].endswith("cx-team@bella.example>") or message["To"] == "cx-team@bella.example"
     parts = [p.get_payload(decode=True).decode() for p in message.walk() if not p.is_multipart()]
     assert any("Zimna kawa, nikt nie przeprasza." in p for p in parts)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 import ssl
 import tempfile
 import threading
@@ -150,9 +149,3 @@ class InterceptingProxy:
         self._server.shutdown()
         self._server.server_close()
         self._folder.cleanup()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
