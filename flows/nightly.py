@@ -149,7 +149,7 @@ def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict
             pipeline.interrupted(store, stats, err, signal=signal_of(err))
             raise
         pipeline.finish(store, stats, publish_to=pipeline.published_path(Path(database)))
-        summary = run_summary(stats, sentiment_rows(store, monitor, day), open_alerts(store, monitor, day))
+        summary = run_summary(stats, sentiment_rows(store, day), open_alerts(store, day))
     logger.info(
         "run %s %s: fetched %d, new %d (duplicates %d), scored %d, topics %d, alerts %d, notifications %d, "
         "skipped %s",

@@ -15,7 +15,6 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from sentiment.config import MonitorConfig
 from sentiment.store import Store
 
 
@@ -41,14 +40,14 @@ def windows(as_of: date) -> dict[str, date]:
     return {"rs": recent_start, "re": as_of, "bs": baseline_end - timedelta(days=BASELINE_DAYS - 1), "be": baseline_end}
 
 
-def sentiment_rows(store: Store, monitor: MonitorConfig, as_of: date) -> list[SentimentRow]:
+def sentiment_rows(store: Store, as_of: date) -> list[SentimentRow]:
     """Per brand (all mentions) then per location, recent window against baseline window."""
     w = windows(as_of)
     rows = store.sentiment_windows((w["rs"], w["re"]), (w["bs"], w["be"]))
     return sorted((SentimentRow(*r) for r in rows), key=lambda r: (r.brand, r.location or ""))
 
 
-def open_alerts(store: Store, monitor: MonitorConfig, as_of: date) -> list[dict[str, Any]]:
+def open_alerts(store: Store, as_of: date) -> list[dict[str, Any]]:
     """Alerts raised within the recent week: still worth showing on a night that raised none."""
     since = windows(as_of)["rs"]
     return [
