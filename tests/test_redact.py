@@ -38,6 +38,16 @@ def test_a_registered_secret_is_masked_wherever_it_appears() -> None:
     )
 
 
+def test_a_secret_read_from_the_environment_is_masked_from_then_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENTIMENT_TEST_TOKEN", "  tok-9f8e7d6c5b  ")
+    monkeypatch.delenv("SENTIMENT_TEST_UNSET", raising=False)
+    assert (redact.env_secret("SENTIMENT_TEST_TOKEN"), redact.env_secret("SENTIMENT_TEST_UNSET")) == (
+        "tok-9f8e7d6c5b",
+        "",
+    )
+    assert redact.redact("Authorization: Bearer tok-9f8e7d6c5b") == "Authorization: Bearer [redacted]"
+
+
 def test_debug_logs_of_a_real_fetch_carry_no_query_value(caplog: pytest.LogCaptureFixture) -> None:
     settings = HttpSettings(timeout_s=2, max_retries=0, allow_private_addresses=True)
     caplog.set_level(logging.DEBUG)

@@ -127,7 +127,9 @@ class Channel(_Strict):
 
     def url(self) -> str:
         """Read the secret URL from the environment; the error names the variable, never a value."""
-        value = os.environ.get(self.url_env, "").strip()
+        from sentiment import redact
+
+        value = redact.env_secret(self.url_env)
         allowed = "an http(s) URL" if self.kind == "webhook" else "an apprise URL (slack://, mailto://, json:// ...)"
         if not value:
             raise ConfigError(
@@ -140,9 +142,6 @@ class Channel(_Strict):
         if self.kind == "apprise":
             import apprise
 
-            from sentiment import redact
-
-            redact.register_secret(value)  # apprise names a URL it cannot read in its log line
             if apprise.Apprise.instantiate(value) is None:
                 raise ConfigError(
                     f"channel {self.name!r}: environment variable {self.url_env} does not hold a URL apprise can "

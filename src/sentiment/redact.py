@@ -12,6 +12,7 @@ secret (a credential read from the environment, a webhook URL) is replaced where
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import traceback
@@ -39,6 +40,15 @@ def register_secret(value: str | None) -> None:
     if value and len(value.strip()) >= _MIN_SECRET_CHARS:
         with _lock:
             _secrets = tuple(sorted({*_secrets, value.strip()}, key=len, reverse=True))
+
+
+def env_secret(name: str) -> str:
+    """The value of the environment variable ``name`` (stripped; ``""`` when unset), registered as a
+    secret. Every credential, webhook URL and salt the product reads comes through here, so none can be
+    read without also being kept out of the logs."""
+    value = os.environ.get(name, "").strip()
+    register_secret(value)
+    return value
 
 
 def _masked_query(query: str) -> str:

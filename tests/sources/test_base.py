@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sentiment.config import HttpSettings
 from sentiment.errors import ConfigError, FetchError
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, parse_options
+from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, Watermark, parse_options
 from sentiment.sources.http import HttpClient
 from tests.sources.builders import BRAND, LOCATION, monitor, source_config
 
@@ -110,3 +110,75 @@ def test_a_kind_without_a_saved_response_parser_says_so(fast_http: HttpSettings)
     config = source_config("shop", "dummy", "https://x.example/")
     with pytest.raises(ConfigError, match="kind 'dummy' cannot parse a saved response"):
         _Dummy(config, monitor(fast_http, config)).parse_saved(b"{}", "https://x.example/")
+
+
+def _item(n: int, day: int) -> RawItem:
+    return RawItem(source_item_id=f"r{n}", text=f"review {n}", published_at=datetime(2026, 1, day, tzinfo=UTC))
+
+
+# Four pages, newest first, linked by tokens "p1" -> "p2" -> "p3" -> "p4" (the last has no next).
+_PAGES = {f"p{n}": [_item(2 * n, 20 - 2 * n), _item(2 * n + 1, 19 - 2 * n)] for n in range(1, 5)}
+
+
+def _walk(fast_http: HttpSettings, cursor: dict[str, Any] | None, limit: int) -> PageWalk[str]:
+    config = source_config("shop", "dummy", "https://x.example/")
+    return PageWalk(
+        _Dummy(config, monitor(fast_http, config)), cursor, limit, Collector(_Dummy(config, monitor(fast_http, config)))
+    )
+
+
+def _read(fail: str | None = None, loop: bool = False):  # type: ignore[no-untyped-def]
+    def read(token: str | None) -> Page[str]:
+        assert token is not None
+        if token == fail:
+            raise FetchError(f"{token} answered 500", reason="http_500", url=token)
+        number = int(token[1:])
+        following = "p1" if loop and number == 2 else (f"p{number + 1}" if number < 4 else None)
+        return Page(_PAGES[token], next=following, skipped={"empty_text": 1} if number == 1 else {})
+
+    return read
+
+
+def test_the_walk_reads_every_page_and_advances_the_cursor(fast_http: HttpSettings) -> None:
+    walk = _walk(fast_http, None, limit=10)
+    for page in walk.pages_of(_read(), "p1"):
+        walk.collector.add(walk.fresh(page))
+    outcome = walk.outcome()
+    assert (outcome.status, outcome.pages, len(outcome.mentions), outcome.skipped) == ("ok", 4, 8, {"empty_text": 1})
+    assert outcome.cursor == {"newest": "2026-01-18T00:00:00+00:00", "newest_ids": ["r2"]}
+
+
+def test_a_failing_first_page_fails_the_source_and_keeps_its_cursor(fast_http: HttpSettings) -> None:
+    cursor = {"newest": "2026-01-01T00:00:00+00:00", "newest_ids": ["r0"]}
+    walk = _walk(fast_http, cursor, limit=10)
+    assert list(walk.pages_of(_read(fail="p1"), "p1")) == []
+    failed = walk.failed()
+    assert failed is not None and (failed.status, failed.cursor, failed.skipped) == ("failed", cursor, {"http_500": 1})
+
+
+def test_a_failing_later_page_is_counted_and_the_cursor_does_not_advance(fast_http: HttpSettings) -> None:
+    cursor = {"newest": "2026-01-01T00:00:00+00:00", "newest_ids": ["r0"]}
+    walk = _walk(fast_http, cursor, limit=10)
+    for page in walk.pages_of(_read(fail="p3"), "p1"):
+        walk.collector.add(walk.fresh(page))
+    outcome = walk.outcome()
+    assert walk.failed() is None
+    assert (outcome.pages, len(outcome.mentions), outcome.skipped) == (2, 4, {"empty_text": 1, "http_500": 1})
+    assert outcome.cursor == cursor  # pages 3 and 4 hold older items, still unread
+
+
+def test_the_page_limit_and_a_repeated_page_end_the_walk(fast_http: HttpSettings) -> None:
+    limited = _walk(fast_http, None, limit=2)
+    assert [len(p.items) for p in limited.pages_of(_read(), "p1")] == [2, 2]
+    assert limited.outcome().skipped == {"empty_text": 1, "page_limit": 1}
+    looping = _walk(fast_http, None, limit=10)
+    assert [p.next for p in looping.pages_of(_read(loop=True), "p1")] == ["p2", "p1"]
+    assert "page_limit" not in looping.outcome().skipped
+
+
+def test_the_collector_keeps_the_first_copy_and_counts_repeats_and_refusals(fast_http: HttpSettings) -> None:
+    config = source_config("shop", "dummy", "https://x.example/")
+    source = _Dummy(config, monitor(fast_http, config))
+    collector = Collector(source, keep=lambda item: "spam" not in item.text, keep_reason="spam")
+    collector.add([_item(1, 2), _item(1, 3), RawItem(source_item_id="s", text="spam spam")])
+    assert (list(collector.mentions), dict(collector.skipped)) == (["r1"], {"repeated": 1, "spam": 1})

@@ -37,7 +37,7 @@ def load(payloads: Path, name: str) -> Any:
 
 def test_search_posts(payloads: Path) -> None:
     page = parse_posts(load(payloads, "app.bsky.feed.searchPosts__q_redistricting.json"))
-    assert (len(page.items), page.cursor, page.skipped) == (25, "25", {})
+    assert (len(page.items), page.next, page.skipped) == (25, "25", {})
     first = page.items[0]
     assert first.source_item_id == "at://did:plc:kkergqgbhb56ptpwj2wenkje/app.bsky.feed.post/3lpk2u6qo222m"
     assert first.url == "https://bsky.app/profile/socpaperbot.bsky.social/post/3lpk2u6qo222m"
@@ -63,7 +63,7 @@ def test_a_post_dated_after_it_was_indexed_takes_the_index_time(payloads: Path) 
 
 def test_feed_with_reposts_and_replies(payloads: Path) -> None:
     page = parse_feed(load(payloads, "app.bsky.feed.getTimeline.json"))
-    assert (len(page.items), page.cursor, page.skipped) == (49, "2025-05-17T09:25:00.413Z", {})
+    assert (len(page.items), page.next, page.skipped) == (49, "2025-05-17T09:25:00.413Z", {})
     reposted = "at://did:plc:5c2r73erhng4bszmxlfdtscf/app.bsky.feed.post/3lpemxzni4l2m"
     # The repost carries the original post: same URI as the original further down the feed.
     assert [i.source_item_id for i in page.items].count(reposted) == 2
@@ -89,7 +89,7 @@ def test_image_only_posts_are_skipped(payloads: Path) -> None:
     post = copy.deepcopy(load(payloads, "app.bsky.feed.getPosts.json")["posts"][0])
     post["record"]["text"] = ""
     page = parse_posts({"posts": [post]})
-    assert (page.items, page.skipped, page.cursor) == ([], {"empty_text": 1}, None)
+    assert (page.items, page.skipped, page.next) == ([], {"empty_text": 1}, None)
 
 
 # --- the source over HTTP --------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ParseError, SourceError
 from sentiment.parse.extract import extract_article
 from sentiment.records import Mention, SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, max_pages, parse_options
+from sentiment.sources.base import RawItem, Source, Watermark, conditional_get, max_pages, parse_options, validators
 from sentiment.sources.http import HttpClient, loggable_url
 from sentiment.sources.rss import parse_feed
 from sentiment.text.brands import BrandMatcher
@@ -133,13 +133,8 @@ class ArticleSource(Source):
         return self._fetch_feed(client, self.options.feed or self.config.url, cursor)
 
     def _fetch_feed(self, client: HttpClient, feed_url: str, cursor: dict[str, Any] | None) -> SourceOutcome:
-        headers: dict[str, str] = {}
-        if cursor and cursor.get("etag"):
-            headers["If-None-Match"] = str(cursor["etag"])
-        if cursor and cursor.get("last_modified"):
-            headers["If-Modified-Since"] = str(cursor["last_modified"])
         try:
-            response = client.get(feed_url, headers=headers)
+            response = conditional_get(client, feed_url, cursor)
             if response.not_modified:
                 logger.info("source %s: feed not modified", self.name)
                 return SourceOutcome(source=self.name, status="ok", pages=0, cursor=cursor)
@@ -161,7 +156,7 @@ class ArticleSource(Source):
         new_cursor: dict[str, Any] = {"seen": sorted((seen | progress.done) & in_feed)}
         if not waiting:
             new_cursor |= watermark.advance(entries).to_cursor()
-            new_cursor |= {"etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified")}
+            new_cursor |= validators(response)
         elif watermark.newest is not None:
             new_cursor |= watermark.to_cursor()
         return SourceOutcome(

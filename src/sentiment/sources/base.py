@@ -1,9 +1,15 @@
-"""What every source kind shares: the parsed-item record, the base class, options and cursors.
+"""What every source kind shares: the parsed-item record, the base class, options, cursors and the page walk.
 
 A source kind is one module with one :class:`Source` subclass and a pure parser. The parser turns a
 response into :class:`RawItem` records (no I/O, so tests run it on recorded real responses); the class
 fetches through the shared :class:`~sentiment.sources.http.HttpClient`, keeps a cursor so a night
 fetches only what is new, and never raises for fetch or parse problems: the run record counts them.
+
+A kind that reads several pages says only how to read one (a :class:`Page`: its items and the token of
+the next) and when to stop early; :class:`PageWalk` does the rest, the same for every kind: a failing
+first page fails the source, a failing later page is counted and ends the walk without advancing the
+cursor, a repeated page ends it, the page limit ends it with a count, and one :class:`Collector` keeps
+each item once.
 """
 
 from __future__ import annotations
@@ -11,17 +17,18 @@ from __future__ import annotations
 import hashlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, SourceError
-from sentiment.records import Mention, SourceOutcome
-from sentiment.sources.http import HttpClient
+from sentiment.records import Mention, PageInfo, SourceOutcome
+from sentiment.sources.http import HttpClient, HttpResponse, loggable_url
 
 logger = logging.getLogger(__name__)
 
@@ -181,3 +188,150 @@ class Source(ABC):
         return SourceOutcome(
             source=self.name, status="failed", error=str(error), skipped={error.reason: 1}, cursor=cursor
         )
+
+
+def conditional_get(client: HttpClient, url: str, cursor: dict[str, Any] | None) -> HttpResponse:
+    """GET ``url`` with the validators a previous answer left in the cursor (``If-None-Match``,
+    ``If-Modified-Since``): an unchanged feed or file then costs one 304 and no parsing."""
+    headers = {}
+    if cursor and cursor.get("etag"):
+        headers["If-None-Match"] = str(cursor["etag"])
+    if cursor and cursor.get("last_modified"):
+        headers["If-Modified-Since"] = str(cursor["last_modified"])
+    return client.get(url, headers=headers)
+
+
+def validators(response: HttpResponse) -> dict[str, Any]:
+    """The cursor keys :func:`conditional_get` sends back next time."""
+    return {"etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified")}
+
+
+class Collector:
+    """One fetch's mentions: each item once (first copy wins), the rest counted as ``repeated``, and
+    items ``keep`` refuses counted as ``keep_reason`` (a social kind's brand gate)."""
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        keep: Callable[[RawItem], bool] | None = None,
+        keep_reason: str = "filtered",
+    ) -> None:
+        self._source = source
+        self._keep = keep
+        self._keep_reason = keep_reason
+        self.mentions: dict[str, Mention] = {}
+        self.skipped: Counter[str] = Counter()
+
+    def add(self, items: Iterable[RawItem]) -> None:
+        for item in items:
+            if item.source_item_id in self.mentions:
+                self.skipped["repeated"] += 1
+            elif self._keep is not None and not self._keep(item):
+                self.skipped[self._keep_reason] += 1
+            else:
+                self.mentions[item.source_item_id] = self._source.to_mention(item)
+
+    def skip(self, reasons: Mapping[str, int]) -> None:
+        self.skipped.update(reasons)
+
+    def outcome(self, *, pages: int, cursor: dict[str, Any] | None) -> SourceOutcome:
+        return SourceOutcome(
+            source=self._source.name,
+            status="ok",
+            mentions=list(self.mentions.values()),
+            pages=pages,
+            skipped={reason: count for reason, count in self.skipped.items() if count},
+            cursor=cursor or None,
+        )
+
+
+TokenT = TypeVar("TokenT", bound=Hashable)
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[TokenT]):
+    """One page as a kind read it: its items, what its parser skipped, the token of the next page (a URL,
+    an API cursor, a page number; ``None`` on the last page), for fetched pages the URL it came from
+    after redirects, and for review pages what the page reviews."""
+
+    items: Sequence[RawItem]
+    next: TokenT | None = None
+    skipped: Mapping[str, int] = field(default_factory=dict)
+    url: str | None = None
+    info: PageInfo | None = None
+
+
+class PageWalk(Generic[TokenT]):
+    """One fetch's walk over a source's pages, with the watermark of its cursor.
+
+    ``for page in walk.pages(read, first)`` yields each page read; the kind's loop ``break`` s to stop
+    early (a page with nothing new). The walk ends by itself on the last page, a repeated token (a
+    redirect or cursor loop), the page limit (counted as ``page_limit``: newer items may remain) or a
+    failing page. After the loop, :attr:`error` holds the first page's error (the source failed) and
+    :meth:`outcome` builds the result.
+    """
+
+    def __init__(self, source: Source, cursor: dict[str, Any] | None, limit: int, collector: Collector) -> None:
+        self.source = source
+        self.cursor = cursor
+        self.limit = limit
+        self.collector = collector
+        self.watermark = Watermark.from_cursor(cursor)
+        self.seen = self.watermark
+        self.pages = 0
+        self.error: SourceError | None = None
+        self.broken = False
+
+    def pages_of(self, read: Callable[[TokenT | None], Page[TokenT]], first: TokenT | None) -> Iterator[Page[TokenT]]:
+        """Read pages from ``first`` (``None`` where the first request takes no token)."""
+        name = self.source.name
+        tokens: set[Hashable] = set()
+        token = first
+        while self.pages == 0 or token is not None:
+            if token is not None and token in tokens:
+                logger.info("source %s: stopping at a repeated page %s", name, _loggable(token))
+                return
+            if self.pages >= self.limit:
+                logger.warning("source %s: stopped at max_pages=%d; older new items were not read", name, self.limit)
+                self.collector.skip({"page_limit": 1})
+                return
+            tokens.add(token)
+            try:
+                page = read(token)
+            except SourceError as err:
+                if self.pages == 0:
+                    self.error = err
+                    return
+                logger.warning("source %s: stopping after page %d: %s", name, self.pages, err)
+                self.collector.skip({err.reason: 1})
+                self.broken = True
+                return
+            self.pages += 1
+            if page.url is not None:
+                tokens.add(page.url)
+            self.collector.skip(page.skipped)
+            yield page
+            token = page.next
+
+    def fresh(self, page: Page[TokenT]) -> list[RawItem]:
+        """The page's items the cursor has not seen; the walk's watermark advances over all of them."""
+        self.seen = self.seen.advance(page.items)
+        return [item for item in page.items if self.watermark.is_new(item)]
+
+    def failed(self) -> SourceOutcome | None:
+        """The failed source's outcome when the first page failed, else ``None``."""
+        return None if self.error is None else self.source.failed(self.error, self.cursor)
+
+    def outcome(self, cursor: dict[str, Any] | None = None) -> SourceOutcome:
+        """What the walk found. The cursor keeps the old watermark when a later page failed: the unread
+        pages hold items older than those read, and an advanced cursor would skip them for good (re-reading
+        the first pages next night costs nothing: ids are deterministic). ``cursor`` replaces the
+        watermark cursor for a kind that keeps its own (Mastodon's status ids)."""
+        if cursor is None:
+            cursor = {**(self.cursor or {}), **(self.watermark if self.broken else self.seen).to_cursor()}
+        return self.collector.outcome(pages=self.pages, cursor=cursor)
+
+
+def _loggable(token: Hashable) -> str:
+    return loggable_url(token) if isinstance(token, str) and "://" in token else repr(token)

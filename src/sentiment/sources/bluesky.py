@@ -13,9 +13,7 @@ may set in the future) and the time the network indexed it; search's ``since`` f
 from __future__ import annotations
 
 import logging
-import os
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 from urllib.parse import parse_qs, urlsplit
@@ -27,12 +25,12 @@ from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, ParseError, SourceError
 from sentiment.parse.dates import parse_datetime
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, max_pages, parse_options
+from sentiment.sources.base import Page, PageWalk, RawItem, Source, Watermark, max_pages, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     ENV_NAME,
-    Collector,
     SocialOptions,
+    brand_collector,
     env_secrets,
     get_json,
     json_body,
@@ -44,15 +42,6 @@ from sentiment.sources.social import (
 logger = logging.getLogger(__name__)
 
 POST_URL = "https://bsky.app/profile/{author}/post/{rkey}"
-
-
-@dataclass(frozen=True, slots=True)
-class PostPage:
-    """One page of posts and the opaque cursor of the next (``None``: the last page)."""
-
-    items: list[RawItem] = field(default_factory=list)
-    cursor: str | None = None
-    skipped: dict[str, int] = field(default_factory=dict)
 
 
 def _sort_at(post: dict[str, Any], record: dict[str, Any]) -> datetime | None:
@@ -87,7 +76,7 @@ def post_item(post: dict[str, Any]) -> RawItem | None:
     )
 
 
-def _page(posts: list[Any], payload: dict[str, Any]) -> PostPage:
+def _page(posts: list[Any], payload: dict[str, Any]) -> Page[str]:
     items: list[RawItem] = []
     skipped: Counter[str] = Counter()
     for post in posts:
@@ -97,17 +86,17 @@ def _page(posts: list[Any], payload: dict[str, Any]) -> PostPage:
         else:
             items.append(item)
     cursor = payload.get("cursor")
-    return PostPage(items, str(cursor) if cursor else None, {k: v for k, v in skipped.items() if v})
+    return Page(items, next=str(cursor) if cursor else None, skipped={k: v for k, v in skipped.items() if v})
 
 
-def parse_posts(payload: Any) -> PostPage:
+def parse_posts(payload: Any) -> Page[str]:
     """An ``app.bsky.feed.searchPosts`` answer (``{"posts": [...], "cursor": ...}``)."""
     if not isinstance(payload, dict) or not isinstance(payload.get("posts"), list):
         raise ParseError("a Bluesky searchPosts answer is an object with a 'posts' list")
     return _page(payload["posts"], payload)
 
 
-def parse_feed(payload: Any) -> PostPage:
+def parse_feed(payload: Any) -> Page[str]:
     """An author feed or timeline (``{"feed": [{"post": ..., "reason": ...}], "cursor": ...}``).
 
     A repost entry (``reason`` ``reasonRepost``) carries the original post, whose author, text and URI
@@ -166,47 +155,30 @@ class BlueskySource(Source):
 
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
         """Newest first, following the API cursor until a page reaches posts older than our cursor."""
-        watermark = Watermark.from_cursor(cursor)
-        collector = Collector.for_source(self, self.options)
+        walk: PageWalk[str] = PageWalk(
+            self, cursor, max_pages(self.options.max_pages, self.monitor), brand_collector(self, self.options)
+        )
         try:
             base, headers = self._session(client)
         except SourceError as err:
             return self.failed(err, cursor)
-        seen = watermark
-        page_cursor: str | None = None
-        pages = 0
-        limit = max_pages(self.options.max_pages, self.monitor)
-        while pages < limit:
-            try:
-                page = self._page(client, base, headers, watermark, page_cursor)
-            except SourceError as err:
-                if pages == 0:
-                    return self.failed(err, cursor)
-                logger.warning("source %s: stopping after page %d: %s", self.name, pages, err)
-                collector.skip({err.reason: 1})
-                seen = watermark
-                break
-            pages += 1
-            fresh = [item for item in page.items if watermark.is_new(item)]
-            collector.skip(page.skipped)
-            collector.add(fresh)
-            seen = seen.advance(page.items)
-            if not page.cursor or not page.items or len(fresh) < len(page.items):
-                break  # the last page, or one that reached posts the cursor had seen (newest first)
-            page_cursor = page.cursor
-        else:  # the page limit ended the walk while newer-than-cursor posts remained
-            logger.warning("source %s: stopped at max_pages=%d; older new posts were not read", self.name, limit)
-            collector.skip({"page_limit": 1})
-        return collector.outcome(pages=pages, cursor={**(cursor or {}), **seen.to_cursor()})
+        for page in walk.pages_of(lambda token: self._page(client, base, headers, walk.watermark, token), None):
+            fresh = walk.fresh(page)
+            walk.collector.add(fresh)
+            if not page.items or len(fresh) < len(page.items):
+                break  # an empty page, or one that reached posts the cursor had seen (newest first)
+        return walk.failed() or walk.outcome()
 
     def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
         """A saved ``searchPosts`` answer, or an author feed / timeline answer."""
         payload = parse_json(content, url)
-        return (parse_feed(payload) if isinstance(payload, dict) and "feed" in payload else parse_posts(payload)).items
+        return list(
+            (parse_feed(payload) if isinstance(payload, dict) and "feed" in payload else parse_posts(payload)).items
+        )
 
     def _page(
         self, client: HttpClient, base: str, headers: dict[str, str], watermark: Watermark, page_cursor: str | None
-    ) -> PostPage:
+    ) -> Page[str]:
         if self.query is not None:
             params = {
                 "q": self.query,
@@ -232,7 +204,7 @@ class BlueskySource(Source):
         one), else the public app view for author feeds."""
         names = [self.options.handle_env, self.options.password_env]
         service = self.options.service.rstrip("/")
-        if self.query is None and not all(_is_set(name) for name in names):
+        if self.query is None and not all(redact.env_secret(name) for name in names):
             return f"{self.options.public_api.rstrip('/')}/xrpc", {}
         handle, password = env_secrets(self.name, names, "Bluesky post search (a handle and an app password)")
         url = f"{service}/xrpc/com.atproto.server.createSession"
@@ -247,7 +219,3 @@ class BlueskySource(Source):
         if not isinstance(token, str) or not token:
             raise ParseError(f"source {self.name!r}: the Bluesky session answer has no accessJwt")
         return f"{service}/xrpc", {"Authorization": f"Bearer {token}"}
-
-
-def _is_set(name: str) -> bool:
-    return bool(os.environ.get(name, "").strip())

@@ -37,7 +37,7 @@ from sentiment.parse.dates import parse_datetime, to_utc
 from sentiment.parse.decode import decode_body
 from sentiment.parse.schema import normalise_rating
 from sentiment.records import Mention, SourceOutcome
-from sentiment.sources.base import RawItem, Source, hashed_id, parse_options
+from sentiment.sources.base import RawItem, Source, conditional_get, hashed_id, parse_options, validators
 from sentiment.sources.http import HttpClient
 from sentiment.text.attribution import fold
 
@@ -318,14 +318,8 @@ class FileSource(Source):
                 raise SourceError(
                     f"source {self.name!r}: cannot read {local!r}: {err.strerror or err}", reason="file_unreadable"
                 ) from None
-        headers = {}
-        if cursor and cursor.get("etag"):
-            headers["If-None-Match"] = str(cursor["etag"])
-        if cursor and cursor.get("last_modified"):
-            headers["If-Modified-Since"] = str(cursor["last_modified"])
-        response = client.get(self.config.url, headers=headers)
+        response = conditional_get(client, self.config.url, cursor)
         if response.not_modified:
             return None, None, {}, response.url
-        validators = {"etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified")}
-        kept = {key: value for key, value in validators.items() if value}
+        kept = {key: value for key, value in validators(response).items() if value}
         return response.content, response.headers.get("content-type"), kept, urlsplit(response.url).path

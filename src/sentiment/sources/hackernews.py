@@ -21,15 +21,15 @@ from urllib.parse import parse_qs, urlsplit
 from pydantic import Field
 
 from sentiment.config import MonitorConfig, SourceConfig
-from sentiment.errors import ConfigError, ParseError, SourceError
+from sentiment.errors import ConfigError, ParseError
 from sentiment.parse.clean import clean_text
 from sentiment.parse.dates import parse_datetime
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, max_pages, parse_options
+from sentiment.sources.base import Page, PageWalk, RawItem, Source, max_pages, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
-    Collector,
     SocialOptions,
+    brand_collector,
     from_epoch,
     get_json,
     parse_json,
@@ -124,37 +124,24 @@ class HackerNewsSource(Source):
 
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
         """Page through ``search_by_date`` from page 0 until the last page of hits since the cursor."""
-        watermark = Watermark.from_cursor(cursor)
-        collector = Collector.for_source(self, self.options)
-        seen = watermark
-        since = int(watermark.newest.timestamp()) if watermark.newest else None
-        limit = max_pages(self.options.max_pages, self.monitor)
-        pages = 0
-        while pages < limit:
+        walk: PageWalk[int] = PageWalk(
+            self, cursor, max_pages(self.options.max_pages, self.monitor), brand_collector(self, self.options)
+        )
+        since = int(walk.watermark.newest.timestamp()) if walk.watermark.newest else None
+        api = f"{self.options.api_base.rstrip('/')}/search_by_date"
+
+        def read(number: int | None) -> Page[int]:
             params = {
                 "query": self.query,
                 "tags": self.options.tags,
                 "hitsPerPage": self.options.hits_per_page,
-                "page": pages,
+                "page": number or 0,
                 "numericFilters": f"created_at_i>={since}" if since is not None else None,
             }
-            url = with_query(f"{self.options.api_base.rstrip('/')}/search_by_date", params)
-            try:
-                page = parse_hits(get_json(client, url))
-            except SourceError as err:
-                if pages == 0:
-                    return self.failed(err, cursor)
-                logger.warning("source %s: stopping after page %d: %s", self.name, pages, err)
-                collector.skip({err.reason: 1})
-                seen = watermark
-                break
-            pages += 1
-            collector.skip(page.skipped)
-            collector.add(item for item in page.items if watermark.is_new(item))
-            seen = seen.advance(page.items)
-            if not page.items or page.page + 1 >= page.pages:
-                break
-        else:  # the page limit ended the walk while newer-than-cursor hits remained
-            logger.warning("source %s: stopped at max_pages=%d; older new hits were not read", self.name, limit)
-            collector.skip({"page_limit": 1})
-        return collector.outcome(pages=pages, cursor={**(cursor or {}), **seen.to_cursor()})
+            hits = parse_hits(get_json(client, with_query(api, params)))
+            last = not hits.items or hits.page + 1 >= hits.pages
+            return Page(hits.items, next=None if last else hits.page + 1, skipped=hits.skipped)
+
+        for page in walk.pages_of(read, 0):
+            walk.collector.add(walk.fresh(page))
+        return walk.failed() or walk.outcome()

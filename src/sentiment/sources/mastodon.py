@@ -27,12 +27,12 @@ from sentiment.errors import ConfigError, ParseError, SourceError
 from sentiment.parse.clean import clean_text
 from sentiment.parse.dates import parse_datetime
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import RawItem, Source, max_pages, parse_options
+from sentiment.sources.base import Page, PageWalk, RawItem, Source, max_pages, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     ENV_NAME,
-    Collector,
     SocialOptions,
+    brand_collector,
     env_secrets,
     get_json,
     parse_json,
@@ -173,7 +173,9 @@ class MastodonSource(Source):
         above the advanced cursor, so nothing is skipped either way.
         """
         cursor = dict(cursor or {})
-        collector = Collector.for_source(self, self.options)
+        walk: PageWalk[str] = PageWalk(
+            self, cursor or None, max_pages(self.options.max_pages, self.monitor), brand_collector(self, self.options)
+        )
         try:
             headers = self._headers()
             endpoint = self._endpoint(client, headers, cursor)
@@ -182,32 +184,28 @@ class MastodonSource(Source):
         saved = str(cursor.get("newest_id", ""))
         forward = saved.isdigit()
         newest = saved if forward else None
-        boundary = newest
-        pages = 0
-        while pages < max_pages(self.options.max_pages, self.monitor):
-            params: dict[str, object] = {"limit": self.options.limit}
-            params["min_id" if forward else "max_id"] = boundary
-            try:
-                page = parse_statuses(get_json(client, with_query(endpoint, params), headers=headers))
-            except SourceError as err:
-                if pages == 0:
-                    return self.failed(err, cursor or None)
-                logger.warning("source %s: stopping after page %d: %s", self.name, pages, err)
-                collector.skip({err.reason: 1})
-                break
-            pages += 1
-            collector.skip(page.skipped)
-            collector.add(page.items)
-            if not page.ids:
-                break
-            ids = sorted(page.ids, key=id_key)
+
+        def read(boundary: str | None) -> Page[str]:
+            nonlocal newest
+            params: dict[str, object] = {"limit": self.options.limit, ("min_id" if forward else "max_id"): boundary}
+            statuses = parse_statuses(get_json(client, with_query(endpoint, params), headers=headers))
+            if not statuses.ids:
+                return Page(statuses.items, skipped=statuses.skipped)
+            ids = sorted(statuses.ids, key=id_key)
             newest = max(filter(None, [newest, ids[-1]]), key=id_key)
-            boundary = ids[-1] if forward else ids[0]
-            if len(page.ids) < self.options.limit:
-                break
-        if newest:
+            full = len(statuses.ids) >= self.options.limit
+            return Page(
+                statuses.items, next=(ids[-1] if forward else ids[0]) if full else None, skipped=statuses.skipped
+            )
+
+        for page in walk.pages_of(read, newest):
+            walk.collector.add(page.items)
+        if (failed := walk.failed()) is not None:
+            return failed
+        # Paging back from the newest status, a failed page leaves older ones unread: keep the old cursor.
+        if newest and (forward or not walk.broken):
             cursor["newest_id"] = newest
-        return collector.outcome(pages=pages, cursor=cursor)
+        return walk.outcome(cursor)
 
     def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
         return parse_statuses(parse_json(content, url)).items

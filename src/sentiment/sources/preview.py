@@ -3,11 +3,11 @@ site or API answer before adding it to the monitor config (``sentiment sources p
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sentiment import redact
 from sentiment.config import parse_config
 from sentiment.errors import ConfigError
 from sentiment.sources.base import RawItem
@@ -38,7 +38,7 @@ def preview_saved(
         origin="(sources parse)",
     )
     source = build_source(monitor.sources[0], monitor)
-    salt = os.environ.get("SENTIMENT_AUTHOR_SALT", _PREVIEW_SALT)
+    salt = redact.env_secret("SENTIMENT_AUTHOR_SALT") or _PREVIEW_SALT
     items = [_item(raw, salt) for raw in source.parse_saved(content, url)]
     summary = {"kind": kind, "url": url, "mentions": len(items), **source.describe_saved(content, url)}
     return Preview(items=items, summary=summary)

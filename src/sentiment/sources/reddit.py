@@ -29,12 +29,12 @@ from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, ParseError, SourceError
 from sentiment.parse.clean import clean_text
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, max_pages, parse_options
+from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, max_pages, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     ENV_NAME,
-    Collector,
     SocialOptions,
+    brand_collector,
     env_secrets,
     from_epoch,
     get_json,
@@ -222,43 +222,31 @@ class RedditSource(Source):
         only: comments read from new threads are not part of it, so a late comment never hides a
         submission that the search index publishes late.
         """
-        watermark = Watermark.from_cursor(cursor)
-        collector = Collector.for_source(self, self.options)
+        walk: PageWalk[str] = PageWalk(
+            self, cursor, max_pages(self.options.max_pages, self.monitor), brand_collector(self, self.options)
+        )
         try:
             headers = self._headers(client)
         except SourceError as err:
             return self.failed(err, cursor)
-        seen = watermark
-        after: str | None = None
+
+        def read(after: str | None) -> Page[str]:
+            listing = parse_listing(get_json(client, self._listing_url(after), headers=headers))
+            return Page(listing.items, next=listing.after, skipped=listing.skipped)
+
         threads: list[str] = []
-        pages = 0
-        limit = max_pages(self.options.max_pages, self.monitor)
-        while pages < limit:
-            try:
-                listing = parse_listing(get_json(client, self._listing_url(after), headers=headers))
-            except SourceError as err:
-                if pages == 0:
-                    return self.failed(err, cursor)
-                logger.warning("source %s: stopping after page %d: %s", self.name, pages, err)
-                collector.skip({err.reason: 1})
-                seen = watermark
-                break
-            pages += 1
-            fresh = [item for item in listing.items if watermark.is_new(item)]
-            before = set(collector.mentions)
-            collector.skip(listing.skipped)
-            collector.add(fresh)
-            threads += [i for i in collector.mentions if i not in before and i.startswith("t3_")]
-            seen = seen.advance(listing.items)
-            if not listing.after or not listing.items or len(fresh) < len(listing.items):
-                break  # the last page, or one that reached what the cursor had seen (newest first)
-            after = listing.after
-        else:  # the page limit ended the walk while newer-than-cursor items remained
-            logger.warning("source %s: stopped at max_pages=%d; older new items were not read", self.name, limit)
-            collector.skip({"page_limit": 1})
+        for page in walk.pages_of(read, None):
+            fresh = walk.fresh(page)
+            before = set(walk.collector.mentions)
+            walk.collector.add(fresh)
+            threads += [i for i in walk.collector.mentions if i not in before and i.startswith("t3_")]
+            if not page.items or len(fresh) < len(page.items):
+                break  # an empty page, or one that reached what the cursor had seen (newest first)
+        if (failed := walk.failed()) is not None:
+            return failed
         if self.options.thread_comments:
-            pages += self._read_threads(client, headers, threads, collector)
-        return collector.outcome(pages=pages, cursor={**(cursor or {}), **seen.to_cursor()})
+            walk.pages += self._read_threads(client, headers, threads, walk.collector)
+        return walk.outcome()
 
     def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
         return parse_listing(parse_json(content, url)).items

@@ -45,7 +45,7 @@ from sentiment.parse.schema import (
 )
 from sentiment.parse.structured import extract, types_of
 from sentiment.records import Mention, PageInfo, SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, hashed_id, max_pages, parse_options
+from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, hashed_id, max_pages, parse_options
 from sentiment.sources.http import HttpClient, HttpResponse, loggable_url
 from sentiment.text.attribution import location_for_place
 
@@ -430,64 +430,26 @@ class ReviewPageSource(Source):
         return parse_review_page(content, url, next_selector=self.options.next_selector, id_scope=self.config.url)
 
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
-        """Fetch pages until there is no next page, ``max_pages``, a repeated URL, or a page with nothing
-        newer than the cursor.
-
-        A first page that fails (an HTTP error, a body that is not HTML: :func:`html_body`) fails the
-        source. A failing later page is counted and ends the walk with what was found, but the cursor is
-        then not advanced: the unread pages hold reviews older than those read, and an advanced cursor would
-        skip them for good (re-reading the first pages next night costs nothing: ids are deterministic).
-        """
-        watermark = Watermark.from_cursor(cursor)
-        limit = max_pages(self.options.max_pages, self.monitor)
-        mentions: dict[str, Mention] = {}
-        skipped: Counter[str] = Counter()
-        seen: set[str] = set()
-        seen_to = watermark
-        pages = 0
-        url: str | None = self.config.url
-        while url is not None and pages < limit:
-            if url in seen:
-                logger.info("source %s: stopping at repeated page %s", self.name, loggable_url(url))
-                break
-            seen.add(url)
-            try:
-                page, final_url = self._fetch_page(client, url)
-            except SourceError as err:
-                if pages == 0:
-                    return self.failed(err, cursor)
-                logger.warning("source %s: skipping page %s: %s", self.name, loggable_url(url), err)
-                skipped[err.reason] += 1
-                seen_to = watermark
-                break
-            seen.add(final_url)
-            pages += 1
-            skipped.update(page.skipped)
-            if pages == 1:
-                self.page_info = page.info
-                self.location = self._place_location(page.info)
-            elif _other_item(self.page_info, page.info):
+        """Fetch pages until there is no next page, ``max_pages``, a repeated URL, a page with nothing
+        newer than the cursor, or a page that reviews another item (:class:`~sentiment.sources.base.PageWalk`
+        says what a failing page does). A body that is not HTML is a failing page (:func:`html_body`)."""
+        walk: PageWalk[str] = PageWalk(self, cursor, max_pages(self.options.max_pages, self.monitor), Collector(self))
+        for page in walk.pages_of(lambda url: self._fetch_page(client, url or self.config.url), self.config.url):
+            info = page.info or PageInfo()
+            if walk.pages == 1:
+                self.page_info = info
+                self.location = self._place_location(info)
+            elif _other_item(self.page_info, info):
                 # Blogs mark the *next post* rel="next": that page reviews something else.
-                logger.info("source %s: %s reviews another item; stopping", self.name, loggable_url(url))
-                skipped["other_item"] += 1
+                logger.info("source %s: %s reviews another item; stopping", self.name, loggable_url(page.url or ""))
+                walk.collector.skip({"other_item": 1})
                 break
-            fresh = [item for item in page.items if watermark.is_new(item)]
-            for item in fresh:
-                mentions.setdefault(item.source_item_id, self.to_mention(item))
-            seen_to = seen_to.advance(page.items)
+            fresh = walk.fresh(page)
+            walk.collector.add(fresh)
             if page.items and not fresh:
-                logger.info("source %s: page %d holds nothing newer than the cursor; stopping", self.name, pages)
+                logger.info("source %s: page %d holds nothing newer than the cursor; stopping", self.name, walk.pages)
                 break
-            url = page.next_url
-        new_cursor = {**(cursor or {}), **seen_to.to_cursor()}
-        return SourceOutcome(
-            source=self.name,
-            status="ok",
-            mentions=list(mentions.values()),
-            pages=pages,
-            skipped=dict(skipped),
-            cursor=new_cursor or None,
-        )
+        return walk.failed() or walk.outcome()
 
     def to_mention(self, item: RawItem) -> Mention:
         """As every kind's, but with the location the first page's reviewed place was matched to."""
@@ -513,8 +475,8 @@ class ReviewPageSource(Source):
             )  # fmt: skip
         return location
 
-    def _fetch_page(self, client: HttpClient, url: str) -> tuple[ReviewPage, str]:
-        """The parsed page and its final URL (after redirects); its undecodable bytes counted as skipped."""
+    def _fetch_page(self, client: HttpClient, url: str) -> Page[str]:
+        """The parsed page with its final URL (after redirects); its undecodable bytes counted as skipped."""
         response = client.get(url)
         decoded = html_body(response)
         try:
@@ -525,6 +487,5 @@ class ReviewPageSource(Source):
             # A page the parser cannot handle must not end the night's run; the traceback is logged.
             logger.exception("source %s: could not parse %s", self.name, loggable_url(url))
             raise ParseError(f"could not parse {loggable_url(url)}: {err!r}", url=url) from err
-        if decoded.replaced:
-            page = replace(page, skipped={**page.skipped, UNDECODABLE: decoded.replaced})
-        return page, response.url
+        skipped = {**page.skipped, UNDECODABLE: decoded.replaced} if decoded.replaced else page.skipped
+        return Page(page.items, next=page.next_url, skipped=skipped, url=response.url, info=page.info)

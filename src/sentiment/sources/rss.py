@@ -29,7 +29,7 @@ from sentiment.parse.clean import clean_text
 from sentiment.parse.dates import from_struct_time, parse_datetime
 from sentiment.parse.decode import UNDECODABLE, Decoded, decode_body, xml_declared_encoding
 from sentiment.records import Mention, SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, hashed_id, parse_options
+from sentiment.sources.base import RawItem, Source, Watermark, conditional_get, hashed_id, parse_options, validators
 from sentiment.sources.http import HttpClient, loggable_url
 from sentiment.text.brands import BrandMatcher
 
@@ -153,13 +153,8 @@ class RssSource(Source):
 
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
         """One conditional GET; a 304 returns no mentions and keeps the cursor as it was."""
-        headers: dict[str, str] = {}
-        if cursor and cursor.get("etag"):
-            headers["If-None-Match"] = str(cursor["etag"])
-        if cursor and cursor.get("last_modified"):
-            headers["If-Modified-Since"] = str(cursor["last_modified"])
         try:
-            response = client.get(self.config.url, headers=headers)
+            response = conditional_get(client, self.config.url, cursor)
             if response.not_modified:
                 logger.info("source %s: feed not modified", self.name)
                 return SourceOutcome(source=self.name, status="ok", pages=0, cursor=cursor)
@@ -179,11 +174,7 @@ class RssSource(Source):
                 skipped["no_brand_match"] += 1
                 continue
             mentions.setdefault(item.source_item_id, self.to_mention(item))
-        new_cursor = {
-            "etag": response.headers.get("etag"),
-            "last_modified": response.headers.get("last-modified"),
-            **watermark.advance(items).to_cursor(),
-        }
+        new_cursor = {**validators(response), **watermark.advance(items).to_cursor()}
         return SourceOutcome(
             source=self.name,
             status="ok",

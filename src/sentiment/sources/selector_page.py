@@ -23,13 +23,13 @@ import lxml.html
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sentiment.config import MonitorConfig, SourceConfig
-from sentiment.errors import ParseError, SourceError
+from sentiment.errors import ParseError
 from sentiment.parse.clean import clean_text, normalise_for_hash
 from sentiment.parse.dates import parse_datetime, to_utc
 from sentiment.parse.decode import UNDECODABLE, decode_body
 from sentiment.parse.schema import normalise_rating
-from sentiment.records import Mention, SourceOutcome
-from sentiment.sources.base import RawItem, Source, Watermark, hashed_id, parse_options
+from sentiment.records import SourceOutcome
+from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, hashed_id, max_pages, parse_options
 from sentiment.sources.http import HttpClient, loggable_url
 from sentiment.sources.review_page import HTML_TRUNCATED, compile_selector, html_body, parse_html
 
@@ -244,54 +244,23 @@ class SelectorPageSource(Source):
         self.rules = parse_options(config, SelectorRules)
 
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
-        """Follow next pages until none, ``max_pages``, a repeated URL, or a page with nothing new.
-
-        As for ``review_page``: a failing first page (an HTTP error, a body that is not HTML) fails the
-        source; a failing later page ends the walk without advancing the cursor, so that the unread older
-        reviews are read next night. Undecodable bytes of a page are counted as skipped.
-        """
-        watermark = Watermark.from_cursor(cursor)
-        limit = self.rules.max_pages or self.monitor.http.max_pages
-        mentions: dict[str, Mention] = {}
-        skipped: Counter[str] = Counter()
-        seen_urls: set[str] = set()
-        seen = watermark
-        pages = 0
-        url: str | None = self.config.url
-        while url is not None and url not in seen_urls and pages < limit:
-            seen_urls.add(url)
-            try:
-                response = client.get(url)
-                decoded = html_body(response)
-                page = self._parse(decoded.text, response.url)
-            except SourceError as err:
-                if pages == 0:
-                    return self.failed(err, cursor)
-                logger.warning("source %s: skipping page %s: %s", self.name, loggable_url(url), err)
-                skipped[err.reason] += 1
-                seen = watermark
-                break
-            seen_urls.add(response.url)
-            pages += 1
-            skipped.update(page.skipped)
-            if decoded.replaced:
-                skipped[UNDECODABLE] += decoded.replaced
-            fresh = [item for item in page.items if watermark.is_new(item)]
-            for item in fresh:
-                mentions.setdefault(item.source_item_id, self.to_mention(item))
-            seen = seen.advance(page.items)
+        """Follow next pages until none, ``max_pages``, a repeated URL, or a page with nothing new, as
+        ``review_page`` does. Undecodable bytes of a page are counted as skipped."""
+        walk: PageWalk[str] = PageWalk(self, cursor, max_pages(self.rules.max_pages, self.monitor), Collector(self))
+        for page in walk.pages_of(lambda url: self._fetch_page(client, url or self.config.url), self.config.url):
+            fresh = walk.fresh(page)
+            walk.collector.add(fresh)
             if page.items and not fresh:
-                logger.info("source %s: page %d holds nothing newer than the cursor; stopping", self.name, pages)
+                logger.info("source %s: page %d holds nothing newer than the cursor; stopping", self.name, walk.pages)
                 break
-            url = page.next_url
-        return SourceOutcome(
-            source=self.name,
-            status="ok",
-            mentions=list(mentions.values()),
-            pages=pages,
-            skipped=dict(skipped),
-            cursor={**(cursor or {}), **seen.to_cursor()} or None,
-        )
+        return walk.failed() or walk.outcome()
+
+    def _fetch_page(self, client: HttpClient, url: str) -> Page[str]:
+        response = client.get(url)
+        decoded = html_body(response)
+        page = self._parse(decoded.text, response.url)
+        skipped = {**page.skipped, UNDECODABLE: decoded.replaced} if decoded.replaced else page.skipped
+        return Page(page.items, next=page.next_url, skipped=skipped, url=response.url)
 
     def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
         return parse_selector_page(decode_body(content).text, url, self.rules, id_scope=self.config.url).items

@@ -2,8 +2,8 @@
 
 They call JSON APIs rather than crawl pages, read credentials from environment variables whose names
 the config gives, and keep only posts that name their brand: a hashtag, a search or a subreddit
-returns much that is about something else. :class:`Collector` gathers one fetch's posts, applies that
-brand gate, drops repeats and counts what it dropped, so each kind only pages and parses.
+returns much that is about something else. :func:`brand_collector` applies that brand gate; the page
+walk is :class:`~sentiment.sources.base.PageWalk`'s, so each kind only says how to read a page.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -23,8 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sentiment import redact
 from sentiment.errors import ParseError, SourceError
 from sentiment.parse.clean import clean_text
-from sentiment.records import Mention, SourceOutcome
-from sentiment.sources.base import RawItem, Source
+from sentiment.sources.base import Collector, RawItem, Source
 from sentiment.sources.http import HttpClient, HttpResponse, loggable_url
 from sentiment.text.brands import BrandMatcher
 
@@ -58,9 +55,7 @@ def env_secrets(source: str, names: Sequence[str], what: str) -> list[str]:
 
     The message lists the variables, never a value, so it can go to logs and the run record.
     """
-    values = [os.environ.get(name, "").strip() for name in names]
-    for value in values:
-        redact.register_secret(value)
+    values = [redact.env_secret(name) for name in names]
     missing = [name for name, value in zip(names, values, strict=True) if not value]
     if missing:
         raise CredentialsError(
@@ -110,41 +105,15 @@ def from_epoch(value: Any) -> datetime | None:
         return None
 
 
-class Collector:
-    """One fetch's mentions: brand-gated, each item once, with counts of what was dropped and why."""
+def brand_collector(source: Source, options: SocialOptions) -> Collector:
+    """A :class:`~sentiment.sources.base.Collector` that keeps only posts naming the source's brand (title
+    and text), counting the others as ``no_brand_match``; every post where ``match_brand`` is off."""
+    if not options.match_brand:
+        return Collector(source)
+    matcher = BrandMatcher.from_config(source.monitor)
+    brand = source.config.brand
 
-    def __init__(self, source: Source, *, match_brand: bool) -> None:
-        self._source = source
-        self._brand = source.config.brand
-        self._matcher = BrandMatcher.from_config(source.monitor) if match_brand else None
-        self.mentions: dict[str, Mention] = {}
-        self.skipped: Counter[str] = Counter()
+    def names_brand(item: RawItem) -> bool:
+        return matcher.mentions(f"{item.title or ''}\n{item.text}", brand)
 
-    @classmethod
-    def for_source(cls, source: Source, options: SocialOptions) -> Collector:
-        return cls(source, match_brand=options.match_brand)
-
-    def add(self, items: Iterable[RawItem]) -> None:
-        """Keep the items that name the brand (title and text), first copy wins."""
-        for item in items:
-            if item.source_item_id in self.mentions:
-                self.skipped["repeated"] += 1
-            elif self._matcher is not None and not self._matcher.mentions(
-                f"{item.title or ''}\n{item.text}", self._brand
-            ):
-                self.skipped["no_brand_match"] += 1
-            else:
-                self.mentions[item.source_item_id] = self._source.to_mention(item)
-
-    def skip(self, reasons: Mapping[str, int]) -> None:
-        self.skipped.update(reasons)
-
-    def outcome(self, *, pages: int, cursor: dict[str, Any] | None) -> SourceOutcome:
-        return SourceOutcome(
-            source=self._source.name,
-            status="ok",
-            mentions=list(self.mentions.values()),
-            pages=pages,
-            skipped={reason: count for reason, count in self.skipped.items() if count},
-            cursor=cursor or None,
-        )
+    return Collector(source, keep=names_brand, keep_reason="no_brand_match")

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from sentiment import redact
 from sentiment.errors import StoreError
 from sentiment.records import Alert, Breakdown, Mention, Score, TopicCounts
 
@@ -140,7 +141,7 @@ class Store:
 
     def author_salt(self) -> str:
         """The salt for author hashes: from ``SENTIMENT_AUTHOR_SALT`` or generated once per database."""
-        env = os.environ.get(_SALT_ENV)
+        env = redact.env_secret(_SALT_ENV)
         if env:
             return env
         row = self.con.execute("SELECT value FROM settings WHERE key = 'author_salt'").fetchone()
