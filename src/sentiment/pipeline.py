@@ -143,7 +143,13 @@ def store_outcome(store: Store, outcome: SourceOutcome, monitor: MonitorConfig, 
         stats.sources_ok += 1
     known = store.existing_ids(m.id for m in outcome.mentions)
     fresh = [m for m in outcome.mentions if m.id not in known]
-    prepared = prepare(fresh, monitor=monitor, salt=store.author_salt(), first_copies=store.first_copies)
+    prepared = prepare(
+        fresh,
+        monitor=monitor,
+        salt=store.author_salt(),
+        first_copies=store.first_copies,
+        near_copies=store.near_copies,
+    )
     stats.skipped.update(prepared.skipped)
     new = store.insert_mentions(prepared.mentions, run_id=stats.run_id, tz=monitor.tz)
     stats.new_mentions += new

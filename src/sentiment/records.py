@@ -34,6 +34,7 @@ class Mention:
     ``rating`` is normalised to a 1..5 scale by the parser (from bestRating/worstRating).
     ``parent_id`` is the source's own id of the item this one answers (a comment's parent), if any.
     ``truncated`` says the text stage cut the text to ``text.max_chars`` characters.
+    ``duplicate_of`` links an exact or near copy (a retweet, a syndicated article) to its first copy.
     """
 
     source: str
@@ -54,6 +55,9 @@ class Mention:
     content_hash: str | None = None
     duplicate_of: str | None = None
     truncated: bool = False
+    #: A first copy's MinHash signature and band keys (:mod:`sentiment.text.near_dups`), for the store.
+    minhash: bytes | None = None
+    band_keys: tuple[int, ...] = ()
 
     @property
     def id(self) -> str:

@@ -30,7 +30,7 @@ from sentiment.records import Alert, Breakdown, Mention, Score, TopicCounts
 
 SCHEMA_FILES = (
     "001_init.sql", "002_views.sql", "003_parent_id.sql", "004_topics.sql", "005_run_topics.sql", "006_hardening.sql",
-    "007_alert_rules.sql",
+    "007_alert_rules.sql", "008_near_dups.sql",
 )  # fmt: skip
 SCHEMA_VERSION = len(SCHEMA_FILES)
 _SALT_ENV = "SENTIMENT_AUTHOR_SALT"
@@ -187,6 +187,18 @@ class Store:
         ).fetchall()
         return {str(h): str(i) for h, i in rows}
 
+    def near_copies(self, band_keys: Iterable[int]) -> dict[str, tuple[str | None, bytes]]:
+        """First copies stored earlier that share a band key: id -> (brand, MinHash signature bytes)."""
+        keys = sorted(set(band_keys))
+        if not keys:
+            return {}
+        rows = self.con.execute(
+            "SELECT s.mention_id, s.brand, s.signature FROM minhash_signatures s WHERE s.mention_id IN "
+            "(SELECT mention_id FROM minhash_bands WHERE band IN (SELECT unnest(?)))",
+            [keys],
+        ).fetchall()
+        return {str(i): (b, bytes(sig)) for i, b, sig in rows}
+
     def insert_mentions(self, mentions: Sequence[Mention], *, run_id: str, tz: ZoneInfo) -> int:
         """Insert mentions not stored yet; return how many were new. Raw author names are never written."""
         existing = self.existing_ids(m.id for m in mentions)
@@ -207,12 +219,22 @@ class Store:
                     m.duplicate_of, run_id, fetched_at, m.parent_id, m.truncated,
                 )
             )  # fmt: skip
+        signed = [m for m in mentions if m.id in seen and m.minhash is not None and m.duplicate_of is None]
         if rows:
             with self.transaction():
                 self.con.executemany(
                     f"INSERT INTO mentions ({_MENTION_COLUMNS}) VALUES ({', '.join('?' * 20)}) ON CONFLICT DO NOTHING",
                     rows,
                 )
+                if signed:
+                    self.con.executemany(
+                        "INSERT INTO minhash_signatures VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                        [(m.id, m.brand, m.minhash) for m in signed],
+                    )
+                    self.con.executemany(
+                        "INSERT INTO minhash_bands VALUES (?, ?)",
+                        [(key, m.id) for m in signed for key in m.band_keys],
+                    )
         return len(rows)
 
     def unscored(self, model_id: str, model_version: str) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sentiment.config import MonitorConfig
 from sentiment.parse.clean import clean_text, normalise_for_hash
 from sentiment.records import Mention
+from sentiment.text import near_dups
 from sentiment.text.attribution import attribute_location
 from sentiment.text.lang import detect_language
 
@@ -27,6 +28,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class Prepared:
     mentions: list[Mention]
     skipped: Counter[str] = field(default_factory=Counter)
+    #: Of the linked copies, those linked by similarity rather than by equal text.
+    near_duplicates: int = 0
 
     @property
     def duplicates(self) -> int:
@@ -52,11 +55,13 @@ def prepare(
     monitor: MonitorConfig,
     salt: str,
     first_copies: Callable[[list[str]], dict[str, str]] = lambda hashes: {},
+    near_copies: Callable[[list[int]], dict[str, tuple[str | None, bytes]]] = lambda keys: {},
 ) -> Prepared:
-    """Clean, identify language, attribute locations, hash authors and link exact duplicates.
+    """Clean, identify language, attribute locations, hash authors and link exact and near duplicates.
 
-    ``first_copies`` maps content hashes to the ids of copies stored earlier (the store's lookup), so
-    a re-post links to its first copy across nights, not only within one.
+    ``first_copies`` maps content hashes to the ids of copies stored earlier, and ``near_copies`` band
+    keys to the signatures of first copies stored earlier (the store's lookups), so a re-post links to
+    its first copy across nights, not only within one.
     """
     out = Prepared(mentions=[])
     brands = {b.name: b for b in monitor.brands}
@@ -90,6 +95,12 @@ def prepare(
     # Oldest first, so the first copy of a re-post is the one that keeps counting.
     cleaned.sort(key=lambda m: (m.published_at or _EPOCH, m.id))
     stored = first_copies(sorted({m.content_hash for m in cleaned if m.content_hash}))
+    signatures = {m.id: near_dups.signature(m.text) for m in cleaned}
+    keys = {m.id: near_dups.band_keys(sig, m.brand) for m in cleaned if (sig := signatures[m.id]) is not None}
+    index = near_dups.NearDupIndex()
+    for stored_id, (stored_brand, blob) in near_copies(sorted({k for ks in keys.values() for k in ks})).items():
+        stored_sig = near_dups.from_bytes(blob)
+        index.add(stored_id, stored_sig, near_dups.band_keys(stored_sig, stored_brand))
     first_in_batch: dict[str, Mention] = {}
     for m in cleaned:
         assert m.content_hash is not None
@@ -98,10 +109,17 @@ def prepare(
         original = first_in_batch.get(m.content_hash)
         if original_id is None and original is not None and _same_content(m, original):
             original_id = original.id
+        sig = signatures[m.id]
+        if original_id is None and sig is not None:
+            original_id = index.original(sig, keys[m.id])
+            out.near_duplicates += original_id is not None and original_id != m.id
         if original_id is not None and original_id != m.id:
             out.mentions.append(replace(m, duplicate_of=original_id))
             continue
         first_in_batch.setdefault(m.content_hash, m)
+        if sig is not None:
+            index.add(m.id, sig, keys[m.id])
+            m = replace(m, minhash=sig.tobytes(), band_keys=tuple(keys[m.id]))
         out.mentions.append(m)
     return out
 
