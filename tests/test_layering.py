@@ -56,6 +56,15 @@ def test_leaves_import_nothing_of_the_pipeline() -> None:
         assert graph.get(leaf, set()) <= allowed, f"sentiment.{leaf} imports {sorted(graph[leaf] - allowed)}"
 
 
+def test_data_flows_one_way_from_sources_to_text() -> None:
+    """Sources fetch and hand raw items on; the text stage cleans, gates, attributes and de-duplicates."""
+    graph = _graph()
+    assert "text" not in graph["sources"], "sentiment.sources imports sentiment.text"
+    later = {"model", "store", "alerts", "pipeline"}
+    assert not later & graph["sources"], f"sentiment.sources imports {sorted(later & graph['sources'])}"
+    assert not later & graph["text"], f"sentiment.text imports {sorted(later & graph['text'])}"
+
+
 def test_the_library_does_not_import_the_orchestrator() -> None:
     found = {
         (part, name.split(".")[0])

@@ -84,7 +84,7 @@ def _prepare(args: argparse.Namespace) -> int:
 def _parse(args: argparse.Namespace) -> int:
     import yaml
 
-    from sentiment.sources.preview import preview_saved, read_saved
+    from sentiment.preview import preview_saved, read_saved
 
     options: dict[str, Any] = {}
     for pair in args.option:

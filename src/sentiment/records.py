@@ -49,6 +49,13 @@ class Mention:
     location: str | None = None
     platform_lang: str | None = None
     parent_id: str | None = None
+    #: The text stage keeps this mention only if its title or text names its brand (a search or a hashtag
+    #: returns much that is about something else); a source sets it from its ``match_brand`` option.
+    brand_gate: bool = False
+    #: What the review page the mention came from reviews (schema.org name and one-line address); the
+    #: text stage matches it to one of the brand's locations before reading the text for one.
+    place_name: str | None = None
+    place_address: str | None = None
     # Set by the text stage.
     lang: str | None = None
     author_hash: str | None = None

@@ -76,7 +76,7 @@ def test_nightly_flow_end_to_end_and_idempotent(
     assert (first["sources_ok"], first["sources_failed"]) == (8, 1)
     assert list(first["failed_sources"]) == ["broken-page"]
     assert first["skipped"] == {"http_404": 1, "no_brand_match": 22}
-    assert first["fetched"] == n_reviews + n_news
+    assert first["fetched"] == n_reviews + n_news + 22  # 22 news entries the text stage's brand gate dropped
     assert first["new_mentions"] == n_reviews + n_news
     assert first["duplicates"] == n_dups
     assert first["scored"] == n_reviews + n_news - n_dups

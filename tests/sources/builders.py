@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sentiment.config import HttpSettings, MonitorConfig, SourceConfig
+from sentiment.records import Mention, SourceOutcome
+from sentiment.sources.base import Source
 from sentiment.sources.http import HttpClient
+from sentiment.text.prepare import prepare
 
 BRAND = "Acme"
 LOCATION = "Acme Krakow"
@@ -85,3 +89,12 @@ def two_nights(config: SourceConfig, settings: MonitorConfig, http: HttpSettings
             new.append(pipeline.store_outcome(store, outcome, settings, stats))
         assert store.cursor(config.name) == outcome.cursor
     return new
+
+
+def gated(source: Source, outcome: SourceOutcome) -> tuple[list[Mention], dict[str, int]]:
+    """What the text stage makes of a fetch (it applies the brand gate and attributes locations), in the
+    source's order, and the skips of both stages together, as a source's run record counts them."""
+    prepared = prepare(outcome.mentions, monitor=source.monitor, salt="test")
+    by_id = {m.id: m for m in prepared.mentions}
+    skipped = Counter(outcome.skipped) + prepared.skipped
+    return [by_id[m.id] for m in outcome.mentions if m.id in by_id], dict(skipped)

@@ -18,7 +18,7 @@ from sentiment.sources.article import ArticleSource
 from sentiment.sources.http import HttpClient
 from sentiment.sources.registry import build_source
 from sentiment.store import Store
-from tests.sources.builders import BRAND, LOCATION, monitor, source_config
+from tests.sources.builders import BRAND, LOCATION, gated, monitor, source_config
 from tests.support.local_server import Handler, LocalServer, RecordedRequest, Reply
 
 WEWORK = "bc13ff87b2630ffbebc33bc37b11178b14f03109055e1d17bf644f804b63d98a"
@@ -287,9 +287,12 @@ def test_articles_must_name_the_brand_by_default(
 ) -> None:
     serve(local_server, pages)
     config = source_config("acme-press", "article", local_server.url("/feed"))
+    source = ArticleSource(config, monitor(fast_http, config))
     with HttpClient(fast_http) as client:
-        outcome = ArticleSource(config, monitor(fast_http, config)).fetch(client, None)
-    assert (outcome.status, outcome.mentions, outcome.skipped) == ("ok", [], {"no_brand_match": 3})
+        outcome = source.fetch(client, None)
+    assert (outcome.status, len(outcome.mentions)) == ("ok", 3)
+    assert all(m.brand_gate for m in outcome.mentions)  # the text stage applies the gate
+    assert gated(source, outcome) == ([], {"no_brand_match": 3})
 
 
 def test_the_registry_knows_the_kind(fast_http: HttpSettings) -> None:

@@ -176,9 +176,9 @@ def test_the_page_limit_and_a_repeated_page_end_the_walk(fast_http: HttpSettings
     assert "page_limit" not in looping.outcome().skipped
 
 
-def test_the_collector_keeps_the_first_copy_and_counts_repeats_and_refusals(fast_http: HttpSettings) -> None:
+def test_the_collector_keeps_the_first_copy_and_counts_repeats(fast_http: HttpSettings) -> None:
     config = source_config("shop", "dummy", "https://x.example/")
-    source = _Dummy(config, monitor(fast_http, config))
-    collector = Collector(source, keep=lambda item: "spam" not in item.text, keep_reason="spam")
-    collector.add([_item(1, 2), _item(1, 3), RawItem(source_item_id="s", text="spam spam")])
-    assert (list(collector.mentions), dict(collector.skipped)) == (["r1"], {"repeated": 1, "spam": 1})
+    collector = Collector(_Dummy(config, monitor(fast_http, config)))
+    collector.add([_item(1, 2), _item(1, 3), _item(2, 3)])
+    assert (list(collector.mentions), dict(collector.skipped)) == (["r1", "r2"], {"repeated": 1})
+    assert collector.mentions["r1"].published_at == datetime(2026, 1, 2, tzinfo=UTC)

@@ -16,7 +16,7 @@ from sentiment.config import HttpSettings
 from sentiment.errors import ConfigError, ParseError
 from sentiment.sources.bluesky import BlueskySource, parse_feed, parse_posts
 from sentiment.sources.http import HttpClient
-from tests.sources.builders import social_config, social_monitor, two_nights
+from tests.sources.builders import gated, social_config, social_monitor, two_nights
 from tests.support.local_server import LocalServer, RecordedRequest, Reply
 
 JWT = "eyJhbGciOi.SECRET-ACCESS-JWT.sig"
@@ -152,11 +152,12 @@ def test_search_logs_in_pages_and_keeps_a_cursor(
     source = make_source(local_server, fast_http, "https://bsky.app/search?q=acme")
     with caplog.at_level(logging.DEBUG), HttpClient(fast_http) as client:
         outcome = source.fetch(client, None)
-    assert [m.url for m in outcome.mentions] == [
+    kept, skipped = gated(source, outcome)
+    assert [m.url for m in kept] == [
         "https://bsky.app/profile/soubhikbarari.bsky.social/post/p4",
         "https://bsky.app/profile/soubhikbarari.bsky.social/post/p3",
     ]
-    assert (outcome.pages, outcome.skipped) == (2, {"no_brand_match": 1})
+    assert (outcome.pages, len(outcome.mentions), skipped) == (2, 3, {"no_brand_match": 1})
     assert outcome.cursor == {
         "newest": "2026-03-04T10:00:00+00:00",
         "newest_ids": ["at://did:plc:ic6zqvuw5ulmfpjiwnhsr2ns/app.bsky.feed.post/p4"],

@@ -16,7 +16,7 @@ from sentiment.config import HttpSettings, MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, ParseError
 from sentiment.sources.hackernews import HackerNewsSource, parse_hits
 from sentiment.sources.http import HttpClient
-from tests.sources.builders import two_nights
+from tests.sources.builders import gated, two_nights
 from tests.support.local_server import LocalServer, RecordedRequest, Reply
 
 # Hand-made (the recorded fixture has story hits only): two comment hits in the shape Algolia's
@@ -143,12 +143,14 @@ def test_first_night_pages_filters_by_brand_and_keeps_a_cursor(
     local_server: LocalServer, fast_http: HttpSettings, story_hits: dict[str, Any]
 ) -> None:
     local_server.route("/api/v1/search_by_date", paged(story_hits, 2))
+    source = make_source(local_server, fast_http)
     with HttpClient(fast_http) as client:
-        outcome = make_source(local_server, fast_http).fetch(client, None)
+        outcome = source.fetch(client, None)
     # 17 of the 20 recorded stories name Apple (three only name Tim Cook), plus the comment.
-    assert len(outcome.mentions) == 18
-    assert outcome.skipped == {"no_brand_match": 3, "empty_text": 1}
-    assert {"12403844", "8322920", "21217401"}.isdisjoint(m.source_item_id for m in outcome.mentions)
+    kept, skipped = gated(source, outcome)
+    assert (len(outcome.mentions), len(kept)) == (21, 18)
+    assert skipped == {"no_brand_match": 3, "empty_text": 1}
+    assert {"12403844", "8322920", "21217401"}.isdisjoint(m.source_item_id for m in kept)
     assert outcome.cursor == {"newest": "2026-03-05T09:14:07+00:00", "newest_ids": ["43200123"]}
     queries = [parse_qs(r.query) for r in local_server.requests_to("/api/v1/search_by_date")]
     assert queries == [

@@ -16,7 +16,7 @@ from sentiment.config import HttpSettings
 from sentiment.errors import ConfigError, ParseError
 from sentiment.sources.http import HttpClient
 from sentiment.sources.mastodon import MastodonSource, id_key, parse_statuses
-from tests.sources.builders import BRAND, social_config, social_monitor, two_nights
+from tests.sources.builders import BRAND, gated, social_config, social_monitor, two_nights
 from tests.support.local_server import LocalServer, RecordedRequest, Reply
 
 
@@ -144,8 +144,9 @@ def test_hashtag_pages_back_then_forward_from_the_cursor(
     source = make_source(fast_http, local_server.url("/tags/acme"), limit=2)
     with HttpClient(fast_http) as client:
         first = source.fetch(client, None)
-        assert [m.source_item_id for m in first.mentions] == ["5", "3", "1"]
-        assert first.skipped == {"no_brand_match": 2}
+        kept, skipped = gated(source, first)
+        assert [m.source_item_id for m in kept] == ["5", "3", "1"]
+        assert (len(first.mentions), skipped) == (5, {"no_brand_match": 2})
         assert (first.pages, first.cursor) == (3, {"newest_id": "5"})
         queries = [r.query for r in local_server.requests_to("/api/v1/timelines/tag/acme")]
         assert queries == ["limit=2", "limit=2&max_id=4", "limit=2&max_id=2"]

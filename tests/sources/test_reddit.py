@@ -17,7 +17,7 @@ from sentiment.config import HttpSettings
 from sentiment.errors import ConfigError, ParseError
 from sentiment.sources.http import HttpClient
 from sentiment.sources.reddit import RedditSource, parse_listing
-from tests.sources.builders import social_config, social_monitor, two_nights
+from tests.sources.builders import gated, social_config, social_monitor, two_nights
 from tests.support.local_server import LocalServer, RecordedRequest, Reply
 
 CLIENT_ID = "client-id-123"
@@ -204,10 +204,11 @@ def test_subreddit_comments_page_with_after_and_keep_a_cursor(
     source = make_source(local_server, fast_http, "https://www.reddit.com/r/espresso/comments/")
     with caplog.at_level(logging.DEBUG), HttpClient(fast_http) as client:
         outcome = source.fetch(client, None)
-    assert [m.source_item_id for m in outcome.mentions] == ["t1_c4", "t1_c2"]
-    assert outcome.mentions[0].title == "Acme?"
-    assert outcome.mentions[0].url == "https://www.reddit.com/r/espresso/comments/abc/thread/c4/"
-    assert (outcome.pages, outcome.skipped) == (2, {"no_brand_match": 1})
+    kept, skipped = gated(source, outcome)
+    assert [m.source_item_id for m in kept] == ["t1_c4", "t1_c2"]
+    assert kept[0].title == "Acme?"
+    assert kept[0].url == "https://www.reddit.com/r/espresso/comments/abc/thread/c4/"
+    assert (outcome.pages, len(outcome.mentions), skipped) == (2, 3, {"no_brand_match": 1})
     assert outcome.cursor == {"newest": "2026-03-04T04:53:20+00:00", "newest_ids": ["t1_c4"]}
     requests = local_server.requests_to("/r/espresso/comments")
     assert [parse_qs(r.query) for r in requests] == [

@@ -15,7 +15,7 @@ from sentiment.errors import ConfigError
 from sentiment.records import PageInfo
 from sentiment.sources.http import HttpClient, loggable_url
 from sentiment.sources.review_page import ReviewPage, ReviewPageSource, is_html, parse_review_page
-from tests.sources.builders import BRAND, LOCATION, monitor, review, review_page, source_config, two_nights
+from tests.sources.builders import BRAND, LOCATION, gated, monitor, review, review_page, source_config, two_nights
 from tests.sources.hostile import DEEP_ARRAYS, DEEP_OBJECTS, NOT_HTML, ld_script
 from tests.support.local_server import LocalServer, RecordedRequest, Reply
 
@@ -536,15 +536,19 @@ def test_a_brand_level_page_counts_for_the_location_at_its_postal_address(
     """schema.org's eg-0347: a Dentist (a LocalBusiness) with a PostalAddress and two reviews."""
     page = (markup / "schemaorg-examples/eg-0347.jsonld.html").read_bytes()
     local_server.route("/dentist", Reply(200, {"Content-Type": "text/html; charset=utf-8"}, page))
+    source = dentist_source(local_server, fast_http)
     with HttpClient(fast_http) as client:
-        outcome = dentist_source(local_server, fast_http).fetch(client, None)
-        configured = dentist_source(local_server, fast_http, location="Ann Arbor").fetch(client, None)
-    assert [(m.author, m.brand, m.location) for m in outcome.mentions] == [
-        ("Liam", "City Smiles", "Detroit Downtown"),
-        ("David", "City Smiles", "Detroit Downtown"),
-    ]
+        outcome = source.fetch(client, None)
+        configured_source = dentist_source(local_server, fast_http, location="Ann Arbor")
+        configured = configured_source.fetch(client, None)
+    # The source hands on what the page reviews; the text stage matches it to a location.
+    assert {(m.place_name, m.place_address, m.location) for m in outcome.mentions} == {
+        ("City Smiles", "1001 Eagle Drive, 48226, Detroit, MI", None)
+    }
+    kept, _ = gated(source, outcome)
+    assert [(m.brand, m.location) for m in kept] == [("City Smiles", "Detroit Downtown")] * 2
     # A location in the config is the source's word: the page's address does not override it.
-    assert {m.location for m in configured.mentions} == {"Ann Arbor"}
+    assert {m.location for m in gated(configured_source, configured)[0]} == {"Ann Arbor"}
 
 
 def test_a_page_of_another_branch_stays_at_brand_level(

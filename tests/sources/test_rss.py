@@ -16,7 +16,7 @@ from sentiment.parse.clean import clean_text
 from sentiment.sources import rss
 from sentiment.sources.http import HttpClient
 from sentiment.sources.rss import RssSource, parse_feed
-from tests.sources.builders import BRAND, LOCATION, monitor, source_config
+from tests.sources.builders import BRAND, LOCATION, gated, monitor, source_config
 from tests.support.local_server import LocalServer, RecordedRequest, Reply
 
 FEED_URL = "https://news.example/feed"
@@ -231,10 +231,12 @@ def test_failures_are_reported_not_raised(
 
 def test_news_entries_must_name_the_brand_by_default(local_server: LocalServer, fast_http: HttpSettings) -> None:
     local_server.route("/feed", Reply(200, {"Content-Type": "application/rss+xml"}, FEED))
+    source = make_source(local_server, fast_http, match_brand=True)
     with HttpClient(fast_http) as client:
-        outcome = make_source(local_server, fast_http, match_brand=True).fetch(client, None)
-    assert [m.source_item_id for m in outcome.mentions] == ["n3", "n2"]
-    assert outcome.skipped == {"no_brand_match": 1}
+        outcome = source.fetch(client, None)
+    kept, skipped = gated(source, outcome)
+    assert [m.source_item_id for m in kept] == ["n3", "n2"]
+    assert (len(outcome.mentions), skipped) == (3, {"no_brand_match": 1})
     assert outcome.cursor is not None and outcome.cursor["newest_ids"] == ["n3"]
 
 

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from sentiment.config import Brand, MonitorConfig
 from sentiment.errors import ConfigError
-from sentiment.text.attribution import fold
+from sentiment.parse.clean import fold
 from sentiment.text.brands import BrandMatcher, configured_exclusions, name_pattern
 
 BELLA = Brand(name="Bella Caffè", aliases=["Bella", "@bella_official"])

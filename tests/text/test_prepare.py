@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from sentiment.parse.clean import clean_text
+from sentiment.parse.clean import clean_text, fold
 from sentiment.records import Mention
-from sentiment.text.attribution import attribute_location, fold
+from sentiment.text.attribution import attribute_location
 from sentiment.text.lang import detect_language
 from sentiment.text.prepare import author_hash, prepare
 from tests.helpers import mention, monitor
@@ -109,3 +109,24 @@ def test_a_text_over_the_cap_is_cut_at_a_word_boundary_and_marked() -> None:
     assert huge.startswith(cut.text)
     assert short.text == LONG
     assert out.skipped == {"text_truncated": 1}
+
+
+def test_the_brand_gate_keeps_only_mentions_that_name_their_brand_where_the_source_asks() -> None:
+    gated = [
+        mention("a", "Rynek Główny: Bella Caffe has the best espresso", brand="Bella Caffè", brand_gate=True),
+        mention("b", "Espresso everywhere in Kraków today", brand="Bella Caffè", brand_gate=True),
+        mention("c", "Espresso everywhere in Kraków today", source="own-feed", brand="Bella Caffè"),
+    ]
+    out = prepare(gated, monitor=monitor(), salt="s")
+    assert [m.source_item_id for m in out.mentions] == ["a", "c"]
+    assert out.skipped == {"no_brand_match": 1}
+    assert out.mentions[0].location == "Bella Kraków"  # attributed from the text after the gate
+
+
+def test_a_reviewed_place_is_matched_before_the_text_is_read_for_a_location() -> None:
+    review = mention(
+        "a", "Friendly staff, we met in Oslo last year", brand="Bella Caffè", place_name="Bella Berlin Mitte"
+    )
+    elsewhere = mention("b", "Loved it, Rynek Główny is beautiful", brand="Bella Caffè", place_name="Bella Hamburg")
+    out = prepare([review, elsewhere], monitor=monitor(), salt="s")
+    assert [m.location for m in out.mentions] == ["Bella Berlin", "Bella Kraków"]

@@ -68,3 +68,14 @@ def clean_text(raw: str) -> str:
 def normalise_for_hash(text: str) -> str:
     """Fold case, accents-preserving, and whitespace so trivially re-posted copies hash the same."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def fold(text: str) -> str:
+    """Case- and diacritics-insensitive form used for alias matching (ł -> l, ß -> ss, ı -> i).
+
+    Turkish dotted İ casefolds to i + a combining dot, which is stripped; dotless ı is a letter of its
+    own in Unicode, so "Kadıköy" and "KADIKÖY" only meet if it is mapped to i explicitly.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.replace("ł", "l").replace("ø", "o").replace("đ", "d").replace("ı", "i")

@@ -34,7 +34,6 @@ from sentiment.records import Mention, SourceOutcome
 from sentiment.sources.base import RawItem, Source, Watermark, conditional_get, max_pages, parse_options, validators
 from sentiment.sources.http import HttpClient, loggable_url
 from sentiment.sources.rss import parse_feed
-from sentiment.text.brands import BrandMatcher
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +102,7 @@ class ArticleSource(Source):
     def __init__(self, config: SourceConfig, monitor: MonitorConfig) -> None:
         super().__init__(config, monitor)
         self.options = parse_options(config, ArticleOptions)
-        self._matcher = BrandMatcher.from_config(monitor) if self.options.match_brand else None
+        self.brand_gate = self.options.match_brand
 
     @property
     def max_articles(self) -> int:
@@ -230,8 +229,5 @@ class ArticleSource(Source):
                 published_at=entry.published_at or article.published_at,
                 platform_lang=article.lang or entry.platform_lang,
             )
-            if self._matcher and not self._matcher.mentions(f"{item.title or ''}\n{item.text}", self.config.brand):
-                progress.skipped["no_brand_match"] += 1
-                continue
             progress.mentions.setdefault(item.source_item_id, self.to_mention(item))
         return progress

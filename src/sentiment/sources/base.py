@@ -139,6 +139,8 @@ class Source(ABC):
     """A configured source of mentions. Subclasses set ``kind`` and implement :meth:`fetch`."""
 
     kind: ClassVar[str]
+    #: Whether the text stage keeps only this source's mentions that name its brand (``match_brand``).
+    brand_gate: bool = False
 
     def __init__(self, config: SourceConfig, monitor: MonitorConfig) -> None:
         if config.kind != self.kind:
@@ -166,7 +168,8 @@ class Source(ABC):
         return {}
 
     def to_mention(self, item: RawItem) -> Mention:
-        """Attach this source's name, brand and location (alias-based attribution happens later)."""
+        """Attach this source's name, brand and location; the text stage checks the brand gate and
+        attributes a location where the config names none."""
         return Mention(
             source=self.config.name,
             source_item_id=item.source_item_id,
@@ -180,6 +183,7 @@ class Source(ABC):
             location=self.config.location,
             platform_lang=item.platform_lang,
             parent_id=item.parent_id,
+            brand_gate=self.brand_gate,
         )
 
     def failed(self, error: SourceError, cursor: dict[str, Any] | None) -> SourceOutcome:
@@ -207,19 +211,10 @@ def validators(response: HttpResponse) -> dict[str, Any]:
 
 
 class Collector:
-    """One fetch's mentions: each item once (first copy wins), the rest counted as ``repeated``, and
-    items ``keep`` refuses counted as ``keep_reason`` (a social kind's brand gate)."""
+    """One fetch's mentions: each item once (first copy wins), the rest counted as ``repeated``."""
 
-    def __init__(
-        self,
-        source: Source,
-        *,
-        keep: Callable[[RawItem], bool] | None = None,
-        keep_reason: str = "filtered",
-    ) -> None:
+    def __init__(self, source: Source) -> None:
         self._source = source
-        self._keep = keep
-        self._keep_reason = keep_reason
         self.mentions: dict[str, Mention] = {}
         self.skipped: Counter[str] = Counter()
 
@@ -227,8 +222,6 @@ class Collector:
         for item in items:
             if item.source_item_id in self.mentions:
                 self.skipped["repeated"] += 1
-            elif self._keep is not None and not self._keep(item):
-                self.skipped[self._keep_reason] += 1
             else:
                 self.mentions[item.source_item_id] = self._source.to_mention(item)
 

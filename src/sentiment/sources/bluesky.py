@@ -25,12 +25,11 @@ from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, ParseError, SourceError
 from sentiment.parse.dates import parse_datetime
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import Page, PageWalk, RawItem, Source, Watermark, max_pages, parse_options
+from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, Watermark, max_pages, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     ENV_NAME,
     SocialOptions,
-    brand_collector,
     env_secrets,
     get_json,
     json_body,
@@ -151,13 +150,12 @@ class BlueskySource(Source):
     def __init__(self, config: SourceConfig, monitor: MonitorConfig) -> None:
         super().__init__(config, monitor)
         self.options = parse_options(config, BlueskyOptions)
+        self.brand_gate = self.options.match_brand
         self.query, self.actor = resolve_target(config, self.options)
 
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
         """Newest first, following the API cursor until a page reaches posts older than our cursor."""
-        walk: PageWalk[str] = PageWalk(
-            self, cursor, max_pages(self.options.max_pages, self.monitor), brand_collector(self, self.options)
-        )
+        walk: PageWalk[str] = PageWalk(self, cursor, max_pages(self.options.max_pages, self.monitor), Collector(self))
         try:
             base, headers = self._session(client)
         except SourceError as err:

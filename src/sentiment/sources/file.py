@@ -32,14 +32,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ParseError, SourceError
-from sentiment.parse.clean import clean_text
+from sentiment.parse.clean import clean_text, fold
 from sentiment.parse.dates import parse_datetime, to_utc
 from sentiment.parse.decode import decode_body
 from sentiment.parse.schema import normalise_rating
 from sentiment.records import Mention, SourceOutcome
 from sentiment.sources.base import RawItem, Source, conditional_get, hashed_id, parse_options, validators
 from sentiment.sources.http import HttpClient
-from sentiment.text.attribution import fold
 
 logger = logging.getLogger(__name__)
 

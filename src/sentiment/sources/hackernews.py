@@ -25,11 +25,10 @@ from sentiment.errors import ConfigError, ParseError
 from sentiment.parse.clean import clean_text
 from sentiment.parse.dates import parse_datetime
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import Page, PageWalk, RawItem, Source, max_pages, parse_options
+from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, max_pages, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     SocialOptions,
-    brand_collector,
     from_epoch,
     get_json,
     parse_json,
@@ -111,6 +110,7 @@ class HackerNewsSource(Source):
     def __init__(self, config: SourceConfig, monitor: MonitorConfig) -> None:
         super().__init__(config, monitor)
         self.options = parse_options(config, HackerNewsOptions)
+        self.brand_gate = self.options.match_brand
         query = parse_qs(urlsplit(config.url).query)
         self.query = self.options.query or next(iter(query.get("q", []) or query.get("query", [])), None)
         if not self.query:
@@ -124,9 +124,7 @@ class HackerNewsSource(Source):
 
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
         """Page through ``search_by_date`` from page 0 until the last page of hits since the cursor."""
-        walk: PageWalk[int] = PageWalk(
-            self, cursor, max_pages(self.options.max_pages, self.monitor), brand_collector(self, self.options)
-        )
+        walk: PageWalk[int] = PageWalk(self, cursor, max_pages(self.options.max_pages, self.monitor), Collector(self))
         since = int(walk.watermark.newest.timestamp()) if walk.watermark.newest else None
         api = f"{self.options.api_base.rstrip('/')}/search_by_date"
 

@@ -27,12 +27,11 @@ from sentiment.errors import ConfigError, ParseError, SourceError
 from sentiment.parse.clean import clean_text
 from sentiment.parse.dates import parse_datetime
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import Page, PageWalk, RawItem, Source, max_pages, parse_options
+from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, max_pages, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     ENV_NAME,
     SocialOptions,
-    brand_collector,
     env_secrets,
     get_json,
     parse_json,
@@ -164,6 +163,7 @@ class MastodonSource(Source):
     def __init__(self, config: SourceConfig, monitor: MonitorConfig) -> None:
         super().__init__(config, monitor)
         self.options = parse_options(config, MastodonOptions)
+        self.brand_gate = self.options.match_brand
         self.target = resolve_target(config, self.options)
 
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
@@ -174,7 +174,7 @@ class MastodonSource(Source):
         """
         cursor = dict(cursor or {})
         walk: PageWalk[str] = PageWalk(
-            self, cursor or None, max_pages(self.options.max_pages, self.monitor), brand_collector(self, self.options)
+            self, cursor or None, max_pages(self.options.max_pages, self.monitor), Collector(self)
         )
         try:
             headers = self._headers()

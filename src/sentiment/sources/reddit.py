@@ -34,7 +34,6 @@ from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     ENV_NAME,
     SocialOptions,
-    brand_collector,
     env_secrets,
     from_epoch,
     get_json,
@@ -213,6 +212,7 @@ class RedditSource(Source):
     def __init__(self, config: SourceConfig, monitor: MonitorConfig) -> None:
         super().__init__(config, monitor)
         self.options = parse_options(config, RedditOptions)
+        self.brand_gate = self.options.match_brand
         self.target = resolve_target(config, self.options)
 
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
@@ -222,9 +222,7 @@ class RedditSource(Source):
         only: comments read from new threads are not part of it, so a late comment never hides a
         submission that the search index publishes late.
         """
-        walk: PageWalk[str] = PageWalk(
-            self, cursor, max_pages(self.options.max_pages, self.monitor), brand_collector(self, self.options)
-        )
+        walk: PageWalk[str] = PageWalk(self, cursor, max_pages(self.options.max_pages, self.monitor), Collector(self))
         try:
             headers = self._headers(client)
         except SourceError as err:

@@ -47,7 +47,6 @@ from sentiment.parse.structured import extract, types_of
 from sentiment.records import Mention, PageInfo, SourceOutcome
 from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, hashed_id, max_pages, parse_options
 from sentiment.sources.http import HttpClient, HttpResponse, loggable_url
-from sentiment.text.attribution import location_for_place
 
 logger = logging.getLogger(__name__)
 
@@ -417,7 +416,6 @@ class ReviewPageSource(Source):
         self.page_info: PageInfo | None = None
         #: The location the reviews count for: the configured one, else the one the first page's
         #: reviewed item is (by address or name), else none (brand level).
-        self.location: str | None = config.location
 
     def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
         return self._parse_saved(content, url).items
@@ -438,7 +436,6 @@ class ReviewPageSource(Source):
             info = page.info or PageInfo()
             if walk.pages == 1:
                 self.page_info = info
-                self.location = self._place_location(info)
             elif _other_item(self.page_info, info):
                 # Blogs mark the *next post* rel="next": that page reviews something else.
                 logger.info("source %s: %s reviews another item; stopping", self.name, loggable_url(page.url or ""))
@@ -452,28 +449,11 @@ class ReviewPageSource(Source):
         return walk.failed() or walk.outcome()
 
     def to_mention(self, item: RawItem) -> Mention:
-        """As every kind's, but with the location the first page's reviewed place was matched to."""
-        return replace(super().to_mention(item), location=self.location)
-
-    def _place_location(self, info: PageInfo) -> str | None:
-        """The configured location, else the brand's location that the page's reviewed item is.
-
-        A review portal's page of one branch names the business and its postal address; matching them
-        to the configured locations attributes every review on it, which its text alone rarely allows.
-        """
-        if self.config.location is not None:
-            return self.config.location
-        location = location_for_place(self.monitor.brand(self.config.brand), info.item_name, info.address)
-        if location is not None:
-            logger.info(
-                "source %s: the page reviews %r at %r: location %r", self.name, info.item_name, info.address, location
-            )
-        elif info.item_name or info.address:
-            logger.info(
-                "source %s: %r at %r is no single location of %r; brand level",
-                self.name, info.item_name, info.address, self.config.brand,
-            )  # fmt: skip
-        return location
+        """As every kind's, with what the first page reviews (its name and address): a review portal's
+        page of one branch names it, and the text stage matches it to one of the brand's locations, which
+        a review's own text rarely names."""
+        info = self.page_info or PageInfo()
+        return replace(super().to_mention(item), place_name=info.item_name, place_address=info.address)
 
     def _fetch_page(self, client: HttpClient, url: str) -> Page[str]:
         """The parsed page with its final URL (after redirects); its undecodable bytes counted as skipped."""

@@ -31,7 +31,6 @@ from sentiment.parse.decode import UNDECODABLE, Decoded, decode_body, xml_declar
 from sentiment.records import Mention, SourceOutcome
 from sentiment.sources.base import RawItem, Source, Watermark, conditional_get, hashed_id, parse_options, validators
 from sentiment.sources.http import HttpClient, loggable_url
-from sentiment.text.brands import BrandMatcher
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +145,7 @@ class RssSource(Source):
     def __init__(self, config: SourceConfig, monitor: MonitorConfig) -> None:
         super().__init__(config, monitor)
         self.options = parse_options(config, FeedOptions)
-        self._matcher = BrandMatcher.from_config(monitor) if self.options.match_brand else None
+        self.brand_gate = self.options.match_brand
 
     def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
         return parse_feed(content, url)
@@ -169,9 +168,6 @@ class RssSource(Source):
             skipped[UNDECODABLE] = decoded.replaced
         for item in items:
             if not watermark.is_new(item):
-                continue
-            if self._matcher and not self._matcher.mentions(f"{item.title or ''}\n{item.text}", self.config.brand):
-                skipped["no_brand_match"] += 1
                 continue
             mentions.setdefault(item.source_item_id, self.to_mention(item))
         new_cursor = {**validators(response), **watermark.advance(items).to_cursor()}

@@ -2,8 +2,9 @@
 
 They call JSON APIs rather than crawl pages, read credentials from environment variables whose names
 the config gives, and keep only posts that name their brand: a hashtag, a search or a subreddit
-returns much that is about something else. :func:`brand_collector` applies that brand gate; the page
-walk is :class:`~sentiment.sources.base.PageWalk`'s, so each kind only says how to read a page.
+returns much that is about something else: their mentions carry ``brand_gate`` (the ``match_brand``
+option), which the text stage applies. The page walk is :class:`~sentiment.sources.base.PageWalk`'s, so
+each kind only says how to read a page.
 """
 
 from __future__ import annotations
@@ -21,9 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sentiment import redact
 from sentiment.errors import ParseError, SourceError
 from sentiment.parse.clean import clean_text
-from sentiment.sources.base import Collector, RawItem, Source
 from sentiment.sources.http import HttpClient, HttpResponse, loggable_url
-from sentiment.text.brands import BrandMatcher
 
 logger = logging.getLogger(__name__)
 
@@ -103,17 +102,3 @@ def from_epoch(value: Any) -> datetime | None:
         return datetime.fromtimestamp(float(value), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return None
-
-
-def brand_collector(source: Source, options: SocialOptions) -> Collector:
-    """A :class:`~sentiment.sources.base.Collector` that keeps only posts naming the source's brand (title
-    and text), counting the others as ``no_brand_match``; every post where ``match_brand`` is off."""
-    if not options.match_brand:
-        return Collector(source)
-    matcher = BrandMatcher.from_config(source.monitor)
-    brand = source.config.brand
-
-    def names_brand(item: RawItem) -> bool:
-        return matcher.mentions(f"{item.title or ''}\n{item.text}", brand)
-
-    return Collector(source, keep=names_brand, keep_reason="no_brand_match")

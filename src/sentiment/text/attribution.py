@@ -13,22 +13,11 @@ review page configured for the brand alone still counts for the right branch.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from sentiment.config import Address, Brand, Location
-
-
-def fold(text: str) -> str:
-    """Case- and diacritics-insensitive form used for alias matching (ł -> l, ß -> ss, ı -> i).
-
-    Turkish dotted İ casefolds to i + a combining dot, which is stripped; dotless ı is a letter of its
-    own in Unicode, so "Kadıköy" and "KADIKÖY" only meet if it is mapped to i explicitly.
-    """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.replace("ł", "l").replace("ø", "o").replace("đ", "d").replace("ı", "i")
+from sentiment.parse.clean import fold
 
 
 @lru_cache(maxsize=4096)

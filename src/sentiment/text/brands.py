@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from sentiment.config import Brand, MonitorConfig
 from sentiment.errors import ConfigError
-from sentiment.text.attribution import fold
+from sentiment.parse.clean import fold
 
 #: Characters that may be written, doubled or left out between the words of a name.
 _OPTIONAL_SEPARATORS = r"[\s\-_.'’]*"

@@ -15,7 +15,8 @@ from sentiment.config import MonitorConfig
 from sentiment.parse.clean import clean_text, normalise_for_hash
 from sentiment.records import Mention
 from sentiment.text import near_dups
-from sentiment.text.attribution import attribute_location
+from sentiment.text.attribution import attribute_location, location_for_place
+from sentiment.text.brands import BrandMatcher
 from sentiment.text.lang import detect_language
 
 #: Below this many characters an exact copy is as likely two people writing "Great coffee!" as a
@@ -57,7 +58,9 @@ def prepare(
     first_copies: Callable[[list[str]], dict[str, str]] = lambda hashes: {},
     near_copies: Callable[[list[int]], dict[str, tuple[str | None, bytes]]] = lambda keys: {},
 ) -> Prepared:
-    """Clean, identify language, attribute locations, hash authors and link exact and near duplicates.
+    """Clean, keep what names its brand where the source asks (``brand_gate``), identify language,
+    attribute locations (from the reviewed place, else from the text), hash authors and link exact and
+    near duplicates.
 
     ``first_copies`` maps content hashes to the ids of copies stored earlier, and ``near_copies`` band
     keys to the signatures of first copies stored earlier (the store's lookups), so a re-post links to
@@ -65,18 +68,26 @@ def prepare(
     """
     out = Prepared(mentions=[])
     brands = {b.name: b for b in monitor.brands}
+    matcher: BrandMatcher | None = None
     cleaned: list[Mention] = []
     for m in mentions:
         text = clean_text(m.text)
         if not text:
             out.skipped["empty_text"] += 1
             continue
+        if m.brand_gate and m.brand is not None:
+            matcher = matcher or BrandMatcher.from_config(monitor)
+            if not matcher.mentions(f"{m.title or ''}\n{text}", m.brand):
+                out.skipped["no_brand_match"] += 1
+                continue
         truncated = len(text) > monitor.text.max_chars
         if truncated:
             text = cut_text(text, monitor.text.max_chars)
             out.skipped["text_truncated"] += 1
         location = m.location
         brand = brands.get(m.brand or "")
+        if location is None and brand is not None and (m.place_name or m.place_address):
+            location = location_for_place(brand, m.place_name, m.place_address)
         if location is None and brand is not None:
             location = attribute_location(f"{m.title or ''}\n{text}", brand)
         cleaned.append(
