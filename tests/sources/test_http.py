@@ -340,14 +340,15 @@ def test_a_redirected_post_is_an_error_not_followed(local_server: LocalServer, f
 
 
 def test_500s_are_retried_after_growing_waits_then_given_up(local_server: LocalServer, fast_http: HttpSettings) -> None:
-    """Real sleeps this time: the server sees the attempts backoff_s, then 2 x backoff_s apart."""
+    """Real sleeps this time: the server sees the attempts at least backoff_s, then 2 x backoff_s apart
+    (only lower bounds: a busy machine can only make the waits longer)."""
     local_server.route("/down", Reply(500, body="oops"))
     with HttpClient(settings(fast_http, backoff_s=0.2, respect_robots=False)) as client:
         error = fetch_error(client, local_server.url("/down"))
     assert error.reason == "http_500"
     first, second, third = (r.time for r in local_server.requests_to("/down"))
-    assert 0.19 <= second - first < 0.19 + 1.0
-    assert 0.39 <= third - second < 0.39 + 1.0
+    assert second - first >= 0.19
+    assert third - second >= 0.39
 
 
 def test_429_with_an_http_date_retry_after_is_waited_out(local_server: LocalServer, fast_http: HttpSettings) -> None:
@@ -371,7 +372,8 @@ def test_429_with_an_http_date_retry_after_is_waited_out(local_server: LocalServ
 def test_a_slow_server_hits_the_timeout_instead_of_being_waited_for(
     local_server: LocalServer, fast_http: HttpSettings
 ) -> None:
-    """The server answers after 2 s; each of the 2 attempts gives up after timeout_s (0.3 s)."""
+    """The server answers after 2 s; each of the 2 attempts gives up after timeout_s (0.3 s). The bounds are
+    what the test is about, not the machine's speed: waiting for both answers would take 4 s."""
     local_server.route("/slow", Reply(200, body="late", delay_s=2.0))
     quick = settings(fast_http, timeout_s=0.3, max_retries=1, backoff_s=0.05, respect_robots=False)
     with HttpClient(quick) as client:
@@ -380,14 +382,15 @@ def test_a_slow_server_hits_the_timeout_instead_of_being_waited_for(
         elapsed = time.monotonic() - started
     assert error.reason == "timeout"
     first, second = (r.time for r in local_server.requests_to("/slow"))
-    assert 0.3 + 0.05 - 0.01 <= second - first < 1.5
-    assert elapsed < 2.0  # never waited for the answer
+    assert second - first >= 0.3 + 0.05 - 0.01
+    assert elapsed < 2 * 2.0  # never waited for the answers
 
 
 def test_a_server_that_trickles_its_body_hits_the_whole_response_deadline(
     local_server: LocalServer, fast_http: HttpSettings
 ) -> None:
-    """Each chunk arrives well within the socket timeout, but the whole body would take 3 s."""
+    """Each chunk arrives well within the socket timeout, but the whole body would take 3 s: the client gives
+    up after timeout_s (0.5 s), before the body ends."""
 
     class Trickle:
         def __iter__(self) -> Iterator[bytes]:
@@ -402,19 +405,26 @@ def test_a_server_that_trickles_its_body_hits_the_whole_response_deadline(
         error = fetch_error(client, local_server.url("/trickle"))
         elapsed = time.monotonic() - started
     assert error.reason == "timeout"
-    assert 0.5 <= elapsed < 1.5
+    assert 0.5 <= elapsed < 3.0
 
 
 def test_crawl_delay_in_robots_txt_spaces_the_requests(local_server: LocalServer, fast_http: HttpSettings) -> None:
-    """A site's Crawl-delay (whole seconds, as Python's robots parser reads it) is a per-host minimum interval."""
-    local_server.route("/robots.txt", Reply(200, body="User-agent: *\nCrawl-delay: 1\n"))
+    """A site's Crawl-delay (whole seconds, as Python's robots parser reads it) is a per-host minimum interval,
+    checked on a virtual clock that moves only when the client sleeps."""
+    local_server.route("/robots.txt", Reply(200, body="User-agent: *\nCrawl-delay: 3\n"))
     local_server.route("/p", Reply(200, body="x"))
-    with HttpClient(fast_http) as client:
+    now = [1000.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+        now[0] += seconds
+
+    with HttpClient(fast_http, sleep=sleep, clock=lambda: now[0]) as client:
         for _ in range(3):
             client.get(local_server.url("/p"))
-    times = [r.time for r in local_server.requests_to("/p")]
-    assert len(times) == 3
-    assert all(0.99 <= later - earlier < 2.0 for earlier, later in itertools.pairwise(times))
+    assert slept == [3.0, 3.0]
+    assert len(local_server.requests_to("/p")) == 3
 
 
 def test_the_rate_limit_holds_across_threads(local_server: LocalServer, fast_http: HttpSettings) -> None:
