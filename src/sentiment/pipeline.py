@@ -26,7 +26,6 @@ from sentiment.alerts.notify import notify
 from sentiment.alerts.rules import (
     RULE_EMERGING_THEME,
     Finding,
-    WindowRow,
     alert_scopes,
     find,
     history_days,
@@ -335,7 +334,7 @@ def _themes(
 def _explain(store: Store, f: Finding, as_of: date) -> Alert:
     """The alert for a finding, with its quotes, topics, sources and languages from the store."""
     recent, baseline = (f.recent_start, f.recent_end), (f.baseline_start, f.baseline_end)
-    rows = [WindowRow(*r) for r in store.window_scores(*recent, brand=f.brand, location=f.location)]
+    rows = store.window_scores(*recent, brand=f.brand, location=f.location)
     quote_ids = store.topic_mentions(f.brand, f.location, f.topic, *recent) if f.topic else None
     return make_alert(
         f, as_of, rows,

@@ -179,3 +179,16 @@ class TopicCounts:
     recent_negative: int
     baseline: int
     baseline_negative: int
+
+
+@dataclass(frozen=True, slots=True)
+class WindowRow:
+    """One scored original mention in an alert's window: what its quotes are chosen from."""
+
+    brand: str
+    location: str | None
+    day: date
+    score: float
+    mention_id: str
+    text: str
+    label: str = ""

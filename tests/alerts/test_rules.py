@@ -12,7 +12,6 @@ from sentiment.alerts.rules import (
     RULE_TOPIC_SURGE,
     RULE_VOLUME_SPIKE,
     Finding,
-    WindowRow,
     alert_scopes,
     find,
     history_days,
@@ -21,7 +20,7 @@ from sentiment.alerts.rules import (
     topics_behind,
 )
 from sentiment.config import AlertRules
-from sentiment.records import Breakdown, TopicCounts
+from sentiment.records import Breakdown, TopicCounts, WindowRow
 from tests.helpers import monitor
 
 AS_OF = date(2026, 11, 23)

@@ -35,7 +35,7 @@ from sentiment.alerts.counts import DailyCounts, FloatArray, Scope
 from sentiment.alerts.drop import DropScan, scan_drops
 from sentiment.alerts.surge import SPIKE_DAYS, SURGE_DAYS, Surge, topic_surges, volume_spikes
 from sentiment.config import AlertRules, MonitorConfig
-from sentiment.records import Alert, Breakdown, TopicCounts
+from sentiment.records import Alert, Breakdown, TopicCounts, WindowRow
 
 RULE_SENTIMENT_DROP = "sentiment_drop"
 RULE_VOLUME_SPIKE = "volume_spike"
@@ -48,19 +48,6 @@ BoolArray = npt.NDArray[np.bool_]
 _T = TypeVar("_T")
 _QUOTES = 3
 _QUOTE_CHARS = 220
-
-
-@dataclass(frozen=True, slots=True)
-class WindowRow:
-    """One scored original mention in an alert's window: what its quotes are chosen from."""
-
-    brand: str
-    location: str | None
-    day: date
-    score: float
-    mention_id: str
-    text: str
-    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)

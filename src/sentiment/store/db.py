@@ -26,7 +26,7 @@ import duckdb
 
 from sentiment import redact
 from sentiment.errors import StoreError
-from sentiment.records import Alert, Breakdown, Mention, Score, TopicCounts
+from sentiment.records import Alert, Breakdown, Mention, Score, TopicCounts, WindowRow
 
 SCHEMA_FILES = (
     "001_init.sql", "002_views.sql", "003_parent_id.sql", "004_topics.sql", "005_run_topics.sql", "006_hardening.sql",
@@ -395,8 +395,8 @@ class Store:
 
     def window_scores(
         self, start: date, end: date, *, brand: str | None = None, location: str | None = None
-    ) -> list[tuple[str, str | None, date, float, str, str, str]]:
-        """(brand, location, day, score, mention id, text, label) of scored originals, start <= day <= end."""
+    ) -> list[WindowRow]:
+        """The scored originals with start <= day <= end (an alert's quotes are chosen from them)."""
         sql = (
             "SELECT brand, location, published_date, score, id, text, label FROM scored_mentions "
             "WHERE score IS NOT NULL AND published_date BETWEEN ? AND ?"
@@ -408,7 +408,7 @@ class Store:
         if location is not None:
             sql += " AND location = ?"
             params.append(location)
-        return [tuple(r) for r in self.con.execute(sql + " ORDER BY id", params).fetchall()]
+        return [WindowRow(*r) for r in self.con.execute(sql + " ORDER BY id", params).fetchall()]
 
     def sentiment_windows(
         self, recent: tuple[date, date], baseline: tuple[date, date]
