@@ -1,11 +1,15 @@
-"""Weight-space interpolation of two LoRA adapters is exact: the merged delta is the weighted sum."""
+"""Weight-space interpolation of two LoRA adapters is exact (the merged delta is the weighted sum), and the
+weight is chosen from val and the untrained-language probe by a fixed rule."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 import torch
 
-from sentiment.training.interpolate import interpolate
+from sentiment.training.interpolate import choose_alpha, interpolate, sweep_figures
 
 
 def _adapter(seed: int) -> dict[str, torch.Tensor]:
@@ -39,3 +43,41 @@ def test_adapters_of_different_shape_are_refused() -> None:
     del tuned["classifier.weight"]
     with pytest.raises(ValueError, match="different tensors"):
         interpolate(_adapter(1), tuned, 0.5)
+
+
+def _sweep(flips: dict[float, int], val: dict[float, float]) -> dict[float, dict[str, object]]:
+    return {
+        a: {
+            "val_mean_macro_f1_int8": val[a],
+            "probe_right": 100 - flips[a],
+            "probe_flips": flips[a],
+            "probe_flipped": [],
+        }
+        for a in flips
+    }
+
+
+def test_the_weight_is_the_best_val_among_those_the_probe_allows() -> None:
+    figures = _sweep({0.2: 1, 0.3: 2, 0.5: 4}, {0.2: 63.57, 0.3: 64.40, 0.5: 66.34})
+    assert choose_alpha(figures) == 0.2
+    assert choose_alpha(figures, max_flips=2) == 0.3
+    assert choose_alpha(_sweep({0.2: 0, 0.3: 1}, {0.2: 64.0, 0.3: 63.0})) == 0.2  # val decides, not size
+
+
+def test_no_allowed_weight_is_an_error_listing_each_weights_flips() -> None:
+    with pytest.raises(SystemExit, match=r"0.2: 3, 0.5: 4"):
+        choose_alpha(_sweep({0.2: 3, 0.5: 4}, {0.2: 60.0, 0.5: 61.0}))
+
+
+def test_the_committed_sweep_is_read_and_a_missing_benchmark_is_named(tmp_path: Path) -> None:
+    figures = sweep_figures(Path(__file__).parents[2] / "models" / "candidates" / "wise-ft")
+    assert sorted(figures) == [0.1, 0.15, 0.2]
+    assert figures[0.15]["val_mean_macro_f1_int8"] == 63.04 and figures[0.15]["probe_flipped"] == ["pl-1"]
+    assert figures[0.2]["probe_flipped"] == ["pl-1", "hu-1"]
+    assert choose_alpha(figures) == 0.15
+    (tmp_path / "a0.4" / "embedded-sentiment").mkdir(parents=True)
+    (tmp_path / "a0.4" / "embedded-sentiment" / "check.json").write_text(
+        json.dumps({"alpha": 0.4, "val_mean_macro_f1_int8": 1.0})
+    )
+    with pytest.raises(SystemExit, match=r"a0.4/reading.json is missing"):
+        sweep_figures(tmp_path)

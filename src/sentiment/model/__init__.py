@@ -39,7 +39,7 @@ __all__ = [
     "load_model",
 ]
 
-EMBEDDED_MODEL_ID = "embedded:multilingual-e5-small+umsab-lora"
+EMBEDDED_MODEL_ID = "embedded:multilingual-e5-small+lora"
 Precision = Literal["auto", "float32", "int8"]
 
 

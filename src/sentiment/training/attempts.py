@@ -51,7 +51,8 @@ def attempt(
 ) -> dict[str, Any]:
     """One row of attempts.json from a run's training.json (and its reading benchmark, for the record)."""
     val = dict(training["val"]["macro_f1"])
-    epochs = [dict(e["val_macro_f1"]) for e in training["epochs"]]
+    # A weight-space mix (``training.json`` has ``mix``) has no epochs of its own: those are the tuned run's.
+    epochs = [] if "mix" in training else [dict(e["val_macro_f1"]) for e in training["epochs"]]
     if classes is not None:
         val, epochs = convert(val, classes), [convert(e, classes) for e in epochs]
     sizes = training["data"]["sizes"]
@@ -68,7 +69,7 @@ def attempt(
         }
     return {
         "round": round_name,
-        "mixture": training["trained_with"].partition("--mixture ")[2] or "umsab",
+        "mixture": _mixture(training),
         "version": training["version"],
         "config": training["method"]["config"],
         "device": training["trained_on"],
@@ -83,6 +84,12 @@ def attempt(
         "seconds": training["timing_s"]["training"],
         "note": note,
     }
+
+
+def _mixture(training: dict[str, Any]) -> str:
+    """The mixture a run trained on (a weight-space mix: its tuned run's)."""
+    command = training["mix"]["tuned"]["trained_with"] if "mix" in training else training["trained_with"]
+    return str(command).partition("--mixture ")[2] or "umsab"
 
 
 def record(row: dict[str, Any], attempts_path: Path) -> list[dict[str, Any]]:
@@ -105,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     training = json.loads((args.run / "training.json").read_text(encoding="utf-8"))
     reading = json.loads(args.reading.read_text(encoding="utf-8")) if args.reading else None
-    mixture = training["trained_with"].partition("--mixture ")[2] or "umsab"
+    mixture = _mixture(training)
     name, _, hold_out = mixture.partition(" --hold-out ")
     classes = gold_classes(name, hold_out or None) if args.three_class_val else None
     row = attempt(training, args.round, reading, classes, args.note)

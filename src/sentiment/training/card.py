@@ -52,6 +52,7 @@ def render_card(data: CardData) -> str:
         _intended_use(),
         _sources(t, e),
         _setup(t),
+        _mix(t.get("mix")),
         _reading(data.reading, t["version"]),
         _results(t, e),
         _heldout(data.heldout),
@@ -136,7 +137,7 @@ def _setup(t: dict[str, Any]) -> str:
 
 - **Encoder**: {enc["name"]} (12 layers, hidden 384, 118M parameters of which 96M are word embeddings),
   rebuilt offline from {enc["source"]}, sha256 `{enc["source_sha256"][:12]}...`.
-- **Fine-tuning**: LoRA adapters (rank {c["rank"]}, alpha {c["alpha"]:g}, dropout {c["lora_dropout"]}) on {targets}
+- **Fine-tuning**: LoRA adapters (rank {c["rank"]}{" after the weight-space mix below" if "mix" in t else ""}, alpha {c["alpha"]:g}, dropout {c["lora_dropout"]}) on {targets}
   of all 12 layers, plus a new BERT pooler (dense + tanh on `<s>`) and a linear 3-way classifier
   (`BertForSequenceClassification`); word embeddings and all base weights frozen.
   {method["trainable_parameters"]:,} trainable parameters. AdamW (weight decay {c["weight_decay"]}), learning rate
@@ -157,6 +158,37 @@ def _setup(t: dict[str, Any]) -> str:
   {int8["tolerance_points"]}, labels agree on {100 * int8["label_agreement"]:.1f}% of val texts. int8 is therefore
   {verdict}.
 - **Trained on** {t["trained_on"]} with `{t["trained_with"]}` in {t["timing_s"]["training"] / 60:.0f} minutes.
+"""
+
+
+def _mix(mix: dict[str, Any] | None) -> str:
+    if mix is None:
+        return ""
+    rows = ["| alpha | int8 val mean | probe right | read the wrong way round |", "|---|---|---|---|"]
+    for alpha, f in mix["sweep"].items():
+        chosen = " (chosen)" if float(alpha) == mix["alpha"] else ""
+        flipped = ", ".join(f"`{i}`" for i in f["probe_flipped"])
+        rows.append(
+            f"| {alpha}{chosen} | {f['val_mean_macro_f1_int8']:.2f} | {f['probe_right']}/100 | "
+            f"{f['probe_flips']}{' (' + flipped + ')' if flipped else ''} |"
+        )
+    base, tuned = mix["base"], mix["tuned"]
+    return f"""
+## A mix of two runs
+
+This model is not one training run but a mix, in weight space, of two: {mix["method"]}, with alpha
+**{mix["alpha"]:g}**. Both are LoRA adapters on the same encoder, so the mix is exact (the two adapters side by
+side, their B matrices weighted); pooler and classifier are averaged.
+
+- **base** (alpha 0): `{base["config"]}`, version `{base["version"]}`, trained on UMSAB tweets only (`{base["trained_with"]}`;
+  its val mean {base["val_mean_macro_f1"]:.2f} is over UMSAB's 8 groups). It reads the untrained-language probe best.
+- **tuned** (alpha 1): `{tuned["config"]}`, version `{tuned["version"]}` (`{tuned["trained_with"]}`, val mean
+  {tuned["val_mean_macro_f1"]:.2f} over the reading mixture's groups). It reads reviews and customer posts far better,
+  but reads more of the probe's plain complaints in untrained languages as praise.
+- **The weight** is chosen by a rule, from val and the probe only (`sentiment.training.interpolate.choose_alpha`):
+  {mix["rule"]}. Val alone always asks for more of the tuned run.
+
+{chr(10).join(rows)}
 """
 
 
@@ -544,6 +576,21 @@ def _weaknesses(t: dict[str, Any], e: dict[str, Any], reading: dict[str, Any] | 
 """
 
 
+def _mix_commands(mix: dict[str, Any] | None) -> str:
+    if mix is None:
+        return ""
+    alphas = ",".join(mix["sweep"])
+    return f"""
+This model is the mix of two such runs (above); the base and tuned adapters are kept in `models/candidates/`:
+
+```
+python -m sentiment.training.interpolate --base {mix["base"]["file"]} --tuned {mix["tuned"]["file"]} --alpha {alphas} --out models/candidates/wise-ft
+SENTIMENT_MODELS_DIR=models/candidates/wise-ft/aALPHA python bench/reading.py --json models/candidates/wise-ft/aALPHA/reading.json
+python -m sentiment.training.interpolate --base {mix["base"]["file"]} --tuned {mix["tuned"]["file"]} --sweep models/candidates/wise-ft --install models/embedded-sentiment
+```
+"""
+
+
 def _number(text: str | None) -> float | None:
     try:
         return float(text) if text else None
@@ -565,7 +612,7 @@ python -m sentiment.training.finetune --mixture reading --hold-out id --out DIR/
 python -m sentiment.training.heldout --hold-out id --run DIR/embedded-sentiment --write   # heldout.json
 python -m sentiment.training.attempts RUN_DIR --round NAME --reading FILE                # record a run
 ```
-
+{_mix_commands(t.get("mix"))}
 Training took {t["timing_s"]["training"] / 60:.0f} minutes on {t["trained_on"]}. `--budget-minutes N` stops it after N
 minutes with its state saved (exit status 75); the same command continues where it stopped and ends with
 the weights an uninterrupted run gives. `--device cuda` trains on a GPU when there is one. Training is
