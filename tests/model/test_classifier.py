@@ -18,12 +18,12 @@ pytestmark = pytest.mark.slow
 
 #: Text -> (label, score) as the committed adapter reads them through the int8 fast path.
 EXPECTED = {
-    "Absolutely wonderful coffee and the friendliest staff, I will definitely come back!": ("positive", 0.815),
-    "Hervorragender Kaffee und super freundliches Personal, sehr empfehlenswert!": ("positive", 0.826),
-    "Terrible service, cold food and a rude manager. Never again.": ("negative", -0.891),
-    "Servicio horrible, comida fría y un camarero grosero. Nunca más.": ("negative", -0.881),
-    "The store opens at 9 am on Saturdays.": ("neutral", 0.269),
-    "Le magasin ouvre à 9 heures le samedi.": ("neutral", 0.228),
+    "Absolutely wonderful coffee and the friendliest staff, I will definitely come back!": ("positive", 0.836),
+    "Hervorragender Kaffee und super freundliches Personal, sehr empfehlenswert!": ("positive", 0.836),
+    "Terrible service, cold food and a rude manager. Never again.": ("negative", -0.885),
+    "Servicio horrible, comida fría y un camarero grosero. Nunca más.": ("negative", -0.88),
+    "The store opens at 9 am on Saturdays.": ("neutral", 0.208),
+    "Le magasin ouvre à 9 heures le samedi.": ("neutral", 0.25),
 }
 
 
