@@ -14,25 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import flow, get_run_logger
 
 from flows.local_api import signal_of
-from flows.nightly import catch_up_topics, load_topics, prepare_model
+from flows.nightly import catch_up_topics, load_topics, prepare_model, score
 from sentiment import pipeline
 from sentiment.config import load_config
-from sentiment.model import SentimentModel
-from sentiment.model.topic_reader import TopicReader
-from sentiment.progress import progress_bar
 from sentiment.store import Store
-
-
-@task(cache_policy=NO_CACHE)
-def rescore_all(
-    store: Store, model: SentimentModel, stats: pipeline.RunStats, batch_size: int, topics: TopicReader | None
-) -> int:
-    with progress_bar("rescoring mentions") as progress:
-        return pipeline.score_pending(store, model, stats, topics=topics, batch_size=batch_size, progress=progress)
 
 
 @flow(name="rescore")
@@ -50,7 +38,7 @@ def rescore(config_path: str = "monitor.yaml") -> dict[str, Any]:
         try:
             batch_size = monitor.model.batch_size * 8
             reader = load_topics(monitor, model, stats, Path(config_path).resolve().parent)
-            rescore_all(store, model, stats, batch_size, reader)
+            score(store, model, stats, batch_size, reader)
             catch_up_topics(store, model, reader, stats, batch_size)
         except BaseException as err:
             pipeline.interrupted(store, stats, err, signal=signal_of(err))
