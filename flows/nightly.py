@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -18,12 +19,14 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.local_api import signal_of
 from sentiment import pipeline, redact
 from sentiment.config import MonitorConfig, SourceConfig, load_config
+from sentiment.errors import StoreError
 from sentiment.model import SentimentModel, load_model
 from sentiment.model.topic_reader import TopicReader
 from sentiment.progress import progress_bar
 from sentiment.records import SourceOutcome
 from sentiment.sources.http import HttpClient
 from sentiment.store import Store
+from sentiment.store.export import export_parquet
 from sentiment.summary import open_alerts, run_summary, sentiment_rows
 
 # Fetching is I/O: sources run concurrently, each host still limited by the shared client.
@@ -115,6 +118,17 @@ def notify(store: Store, monitor: MonitorConfig, stats: pipeline.RunStats) -> di
     return pipeline.send_notifications(store, monitor, stats)
 
 
+@task(cache_policy=NO_CACHE)
+def export(store: Store, folder: str) -> dict[str, Any]:
+    """The Parquet export, after the run is closed and published: a failing export is logged and reported
+    in the summary (``error``), and the night's data stays stored and published."""
+    try:
+        return {"folder": folder, "rows": export_parquet(store, folder)}
+    except (StoreError, OSError, duckdb.Error) as err:
+        get_run_logger().error("export to %s failed: %s", folder, err)
+        return {"folder": folder, "error": str(err)}
+
+
 @flow(name="nightly-monitor", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS))  # type: ignore[arg-type]
 def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict[str, Any]:
     """Run one night: fetch what is new, score it, assign topics, store it, alert on drops.
@@ -150,6 +164,8 @@ def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict
             raise
         pipeline.finish(store, stats, publish_to=pipeline.published_path(Path(database)))
         summary = run_summary(stats, sentiment_rows(store, day), open_alerts(store, day))
+        if monitor.export:
+            summary["export"] = export(store, monitor.export)
     logger.info(
         "run %s %s: fetched %d, new %d (duplicates %d), scored %d, topics %d, alerts %d, notifications %d, "
         "skipped %s",

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sentiment import redact
-from sentiment.errors import SentimentError
+from sentiment.errors import SentimentError, StoreError
 from sentiment.summary import console
 
 
@@ -147,6 +147,26 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    """The Parquet export of the published read copy (what analysts see; no lock on the nightly writer),
+    or of the database itself where nothing was published yet."""
+    from sentiment.config import load_config
+    from sentiment.pipeline import published_path
+    from sentiment.store import Store
+    from sentiment.store.export import export_parquet
+
+    monitor = load_config(args.config)
+    database = monitor.database_path()
+    read_copy = published_path(database)
+    source = read_copy if read_copy.is_file() else database
+    if not source.is_file():
+        raise StoreError(f"export: no database at {str(database)!r}; allowed: a config whose monitor has run once")
+    with Store(source, read_only=True) as store:
+        rows = export_parquet(store, args.out)
+    print(json.dumps({"source": str(source), "out": str(args.out), "rows": rows}))
+    return 0
+
+
 def _topics_fit(args: argparse.Namespace) -> int:
     # Fitting is training: its module is imported only when asked for, never by the nightly run.
     from sentiment.training.topics_fit import run
@@ -220,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--summary", action="store_true", help="print page-level facts instead of the mentions")
     parse.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="a source option")
     parse.set_defaults(func=_parse)
+
+    export = sub.add_parser("export", help="write Parquet of mentions, scores, topics and daily aggregates")
+    export.add_argument("--config", required=True, help="monitor config (YAML)")
+    export.add_argument("--out", required=True, type=Path, help="the folder to write (replaced whole)")
+    export.set_defaults(func=_export)
 
     config = sub.add_parser("config", help="monitor config")
     config_sub = config.add_subparsers(dest="config_command", required=True)

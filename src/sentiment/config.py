@@ -195,6 +195,9 @@ class MonitorConfig(_Strict):
     text: TextSettings = TextSettings()
     #: Topics and aspect sentiment per mention (:mod:`sentiment.taxonomy`): the bundled taxonomy by default.
     topics: TopicSettings = TopicSettings()
+    #: A folder the nightly run writes the Parquet export to after publishing (:mod:`sentiment.store.export`);
+    #: none by default.
+    export: str | None = Field(default=None, min_length=1)
 
     @field_validator("timezone")
     @classmethod

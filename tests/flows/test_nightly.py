@@ -25,6 +25,7 @@ TODAY = date(2026, 11, 23)
 def _config(tmp_path: Path) -> Path:
     data = yaml.safe_load((REPO / "examples" / "demo.yaml").read_text(encoding="utf-8"))
     data["database"] = str(tmp_path / "monitor.duckdb")
+    data["export"] = str(tmp_path / "export")
     data["http"] = {"backoff_s": 0.05, "max_retries": 1, "timeout_s": 10, "allow_private_addresses": True}
     data["sources"].append(
         {"name": "broken-page", "kind": "review_page", "url": "${SENTIMENT_DEMO_BASE_URL}/bella/nowhere/reviews",
@@ -100,6 +101,13 @@ def test_nightly_flow_end_to_end_and_idempotent(
         "mentions": n_reviews + n_news, "scores": n_reviews + n_news - n_dups, "mention_topics": first["topics"],
         "alerts": 1, "notifications": 2, "runs": 1,
     }  # fmt: skip
+    # The Parquet export after publishing holds what the store holds.
+    assert first["export"]["rows"]["mentions"] == n_reviews + n_news
+    assert first["export"]["rows"]["scores"] == n_reviews + n_news - n_dups
+    exported = duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{tmp_path}/export/scores/**/*.parquet', hive_partitioning = true)"
+    ).fetchall()
+    assert exported == [(n_reviews + n_news - n_dups,)]
 
     # Second night, same day: nothing new anywhere, nothing sent again.
     assert (second["new_mentions"], second["scored"], second["topics"], second["notifications"]) == (0, 0, 0, 0)
