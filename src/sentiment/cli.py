@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sentiment import redact
-from sentiment.errors import SentimentError, StoreError
+from sentiment.errors import ConfigError, SentimentError, StoreError
 from sentiment.summary import console
 
 
@@ -111,7 +111,6 @@ def _check(args: argparse.Namespace) -> int:
     """
 
     from sentiment.config import load_config
-    from sentiment.errors import ConfigError
     from sentiment.model.topic_reader import configured_head
     from sentiment.sources.registry import build_source
 
@@ -164,6 +163,21 @@ def _export(args: argparse.Namespace) -> int:
     with Store(source, read_only=True) as store:
         rows = export_parquet(store, args.out)
     print(json.dumps({"source": str(source), "out": str(args.out), "rows": rows}))
+    return 0
+
+
+def _surveys_import(args: argparse.Namespace) -> int:
+    """Import the config's survey exports into its database (paths relative to the config's folder)."""
+    from sentiment.config import load_config
+    from sentiment.store import Store
+    from sentiment.surveys import import_surveys
+
+    monitor = load_config(args.config)
+    if not monitor.surveys:
+        raise ConfigError(f"{args.config}: no surveys configured; allowed: a 'surveys:' list (see the README)")
+    with Store(monitor.database_path()) as store:
+        report = import_surveys(store, monitor, Path(args.config).resolve().parent)
+    print(json.dumps(report, ensure_ascii=False))
     return 0
 
 
@@ -245,6 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--config", required=True, help="monitor config (YAML)")
     export.add_argument("--out", required=True, type=Path, help="the folder to write (replaced whole)")
     export.set_defaults(func=_export)
+
+    surveys = sub.add_parser("surveys", help="a company's own survey results, for the reality gap")
+    surveys_sub = surveys.add_subparsers(dest="surveys_command", required=True)
+    survey_import = surveys_sub.add_parser("import", help="import the config's survey exports")
+    survey_import.add_argument("--config", required=True, help="monitor config (YAML)")
+    survey_import.set_defaults(func=_surveys_import)
 
     config = sub.add_parser("config", help="monitor config")
     config_sub = config.add_subparsers(dest="config_command", required=True)

@@ -183,6 +183,36 @@ class TextSettings(_Strict):
     max_chars: int = Field(default=20_000, ge=100, le=1_000_000)
 
 
+class SurveyColumns(_Strict):
+    """Which column (CSV header, or JSON key) of a survey export holds each field; at least one score."""
+
+    location: str = Field(min_length=1)
+    date: str = Field(min_length=1)
+    nps: str | None = None
+    csat: str | None = None
+    verbatim: str | None = None
+    id: str | None = None
+
+    @model_validator(mode="after")
+    def _a_score(self) -> SurveyColumns:
+        if self.nps is None and self.csat is None:
+            raise ValueError("a survey needs a score column; allowed: nps (0-10), csat (1-5) or both")
+        return self
+
+
+class SurveyImport(_Strict):
+    """A survey export of one brand (``sentiment surveys import``): NPS 0-10 and/or CSAT 1-5 per response,
+    with its location (a location's name or alias) and date, read with the ``file`` source's mapping style."""
+
+    name: str = Field(pattern=_NAME)
+    brand: str
+    path: str = Field(min_length=1)
+    columns: SurveyColumns
+    format: Literal["csv", "jsonl"] | None = None
+    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
+    date_formats: list[str] = Field(default_factory=list)
+
+
 class MonitorConfig(_Strict):
     timezone: str = "UTC"
     database: str = "data/monitor.duckdb"
@@ -198,6 +228,8 @@ class MonitorConfig(_Strict):
     #: A folder the nightly run writes the Parquet export to after publishing (:mod:`sentiment.store.export`);
     #: none by default.
     export: str | None = Field(default=None, min_length=1)
+    #: Survey exports the reality gap compares with what customers say in public (:mod:`sentiment.surveys`).
+    surveys: list[SurveyImport] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -215,7 +247,13 @@ class MonitorConfig(_Strict):
         _no_duplicates([b.name for b in self.brands], "brand names")
         _no_duplicates([s.name for s in self.sources], "source names")
         _no_duplicates([c.name for c in self.channels], "channel names")
+        _no_duplicates([v.name for v in self.surveys], "survey names")
         brands = {b.name: b for b in self.brands}
+        for survey in self.surveys:
+            if survey.brand not in brands:
+                raise ValueError(
+                    f"survey {survey.name!r}: brand {survey.brand!r} is not configured; allowed: {sorted(brands)}"
+                )
         for source in self.sources:
             brand = brands.get(source.brand)
             if brand is None:

@@ -192,3 +192,17 @@ class WindowRow:
     mention_id: str
     text: str
     label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyResponse:
+    """One response of a company's own survey (:mod:`sentiment.surveys`): NPS 0-10 and/or CSAT 1-5."""
+
+    id: str
+    survey: str
+    brand: str
+    location: str
+    responded_on: date
+    nps: int | None = None
+    csat: float | None = None
+    verbatim: str | None = None

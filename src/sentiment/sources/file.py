@@ -15,15 +15,10 @@ whose bytes did not change since the last run is not parsed at all.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 from urllib.parse import unquote, urlsplit
@@ -31,11 +26,11 @@ from urllib.parse import unquote, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sentiment.config import MonitorConfig, SourceConfig
-from sentiment.errors import ParseError, SourceError
+from sentiment.errors import SourceError
 from sentiment.parse.clean import clean_text, fold
-from sentiment.parse.dates import parse_datetime, to_utc
 from sentiment.parse.decode import decode_body
 from sentiment.parse.schema import normalise_rating
+from sentiment.parse.tabular import guess_format, parse_date, records, value
 from sentiment.records import Mention, SourceOutcome
 from sentiment.sources.base import RawItem, Source, conditional_get, hashed_id, parse_options, validators
 from sentiment.sources.http import HttpClient
@@ -44,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 #: Row problems logged one by one before the rest are only counted (a broken export has thousands).
 MAX_LOGGED_PROBLEMS = 20
-_DELIMITERS = ",;\t|"
 
 
 class Columns(BaseModel):
@@ -115,73 +109,6 @@ class ParsedFile:
     problems: list[tuple[int, str]] = field(default_factory=list)
 
 
-def guess_format(name: str, text: str) -> Literal["csv", "jsonl"]:
-    """From the file name's extension, else from the content (a first ``{`` means JSON lines)."""
-    lowered = name.lower().split("?", 1)[0]
-    if lowered.endswith((".jsonl", ".ndjson", ".json")):
-        return "jsonl"
-    if lowered.endswith((".csv", ".tsv", ".txt")):
-        return "csv"
-    return "jsonl" if text.lstrip().startswith("{") else "csv"
-
-
-def _value(record: dict[str, Any], column: str | None) -> str | None:
-    if column is None:
-        return None
-    value: Any = record.get(column)
-    if value is None and "." in column:
-        value = record
-        for key in column.split("."):
-            value = value.get(key) if isinstance(value, dict) else None
-    if value is None or isinstance(value, dict | list):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _date(raw: str, formats: list[str]) -> datetime | None:
-    for fmt in formats:
-        try:
-            return to_utc(datetime.strptime(raw, fmt))
-        except ValueError:
-            continue
-    return parse_datetime(raw)
-
-
-def _csv_records(text: str, delimiter: str | None, columns: Columns) -> Iterator[tuple[int, dict[str, Any] | None]]:
-    if delimiter is None:
-        # The header line decides: csv.Sniffer guesses from the rows and is misled by free text.
-        first_line = text.split("\n", 1)[0]
-        delimiter = max(_DELIMITERS, key=first_line.count) if any(d in first_line for d in _DELIMITERS) else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip() for name in next(reader, [])]
-    wanted = [column for column in columns.model_dump().values() if column]
-    missing = [column for column in wanted if column not in header]
-    if missing:
-        raise ParseError(f"columns {missing} are not in the CSV header (delimiter {delimiter!r}); allowed: {header}")
-    number = 1
-    try:
-        for number, values in enumerate(reader, start=2):
-            if not any(value.strip() for value in values):
-                continue
-            if len(values) > len(header) and not any(value.strip() for value in values[len(header) :]):
-                values = values[: len(header)]  # trailing empty cells, as spreadsheets write them
-            yield number, dict(zip(header, values, strict=True)) if len(values) == len(header) else None
-    except csv.Error as err:
-        raise ParseError(f"the CSV cannot be read past row {number}: {err}") from None
-
-
-def _jsonl_records(text: str) -> Iterator[tuple[int, dict[str, Any] | None]]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            record = None
-        yield number, record if isinstance(record, dict) else None
-
-
 def parse_file(text: str, options: FileOptions, *, name: str = "") -> ParsedFile:
     """Read an export's rows into items, skipping (and listing) rows that cannot be read.
 
@@ -199,27 +126,28 @@ def parse_file(text: str, options: FileOptions, *, name: str = "") -> ParsedFile
         skipped[reason] += 1
         problems.append((number, reason))
 
-    records = _jsonl_records(text) if fmt == "jsonl" else _csv_records(text, options.delimiter, columns)
-    for number, record in records:
+    wanted = [column for column in columns.model_dump().values() if column]
+    rows_read = records(text, fmt, options.delimiter, wanted)
+    for number, record in rows_read:
         if record is None:
             skip(number, "bad_json" if fmt == "jsonl" else "bad_row")
             continue
-        body = clean_text(_value(record, columns.text) or "")
+        body = clean_text(value(record, columns.text) or "")
         if not body:
             skip(number, "empty_text")
             continue
-        raw_date = _value(record, columns.date)
-        published = _date(raw_date, options.date_formats) if raw_date else None
+        raw_date = value(record, columns.date)
+        published = parse_date(raw_date, options.date_formats) if raw_date else None
         if raw_date and published is None:
             skip(number, "bad_date")
             continue
-        raw_rating = _value(record, columns.rating)
+        raw_rating = value(record, columns.rating)
         rating = normalise_rating(raw_rating, options.rating_max, options.rating_min) if raw_rating else None
         if raw_rating and rating is None:
             skip(number, "bad_rating")
             continue
-        author = _value(record, columns.author)
-        item_id = _value(record, columns.id)
+        author = value(record, columns.author)
+        item_id = value(record, columns.id)
         if item_id is None:
             key = "\x1f".join([body, raw_date or "", author or ""])
             occurrences[key] += 1
@@ -231,14 +159,14 @@ def parse_file(text: str, options: FileOptions, *, name: str = "") -> ParsedFile
         item = RawItem(
             source_item_id=item_id,
             text=body,
-            url=_value(record, columns.url),
-            title=_value(record, columns.title),
+            url=value(record, columns.url),
+            title=value(record, columns.title),
             author=author,
             published_at=published,
             rating=rating,
-            platform_lang=_value(record, columns.lang),
+            platform_lang=value(record, columns.lang),
         )
-        rows.append(FileRow(item, _value(record, columns.location)))
+        rows.append(FileRow(item, value(record, columns.location)))
     return ParsedFile(rows, dict(skipped), problems)
 
 

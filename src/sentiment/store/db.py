@@ -26,11 +26,11 @@ import duckdb
 
 from sentiment import redact
 from sentiment.errors import StoreError
-from sentiment.records import Alert, Breakdown, Mention, Score, TopicCounts, WindowRow
+from sentiment.records import Alert, Breakdown, Mention, Score, SurveyResponse, TopicCounts, WindowRow
 
 SCHEMA_FILES = (
     "001_init.sql", "002_views.sql", "003_parent_id.sql", "004_topics.sql", "005_run_topics.sql", "006_hardening.sql",
-    "007_alert_rules.sql", "008_near_dups.sql", "009_comments.sql",
+    "007_alert_rules.sql", "008_near_dups.sql", "009_comments.sql", "010_surveys.sql",
 )  # fmt: skip
 SCHEMA_VERSION = len(SCHEMA_FILES)
 _SALT_ENV = "SENTIMENT_AUTHOR_SALT"
@@ -198,6 +198,19 @@ class Store:
             [keys],
         ).fetchall()
         return {str(i): (b, bytes(sig)) for i, b, sig in rows}
+
+    def insert_survey_responses(self, rows: Sequence[SurveyResponse]) -> int:
+        """Store survey responses not stored yet (by id); returns how many were new."""
+        if not rows:
+            return 0
+        before = self._count("survey_responses")
+        now = _now()
+        with self.transaction():
+            self.con.executemany(
+                "INSERT INTO survey_responses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(r.id, r.survey, r.brand, r.location, r.responded_on, r.nps, r.csat, r.verbatim, now) for r in rows],
+            )
+        return self._count("survey_responses") - before
 
     def insert_mentions(self, mentions: Sequence[Mention], *, run_id: str, tz: ZoneInfo) -> int:
         """Insert mentions not stored yet; return how many were new. Raw author names are never written."""
