@@ -11,12 +11,16 @@ import argparse
 import json
 import os
 from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import yaml
 
 from flows.local_api import start_local_api, stop_on_sigterm
 from flows.nightly import nightly
 from flows.rescore import rescore as rescore_flow
 from sentiment.config import load_config
-from sentiment.demo.run import chat_url, demo_timezone, mail_receiver, webhook_receiver
+from sentiment.demo.run import chat_url, demo_timezone, mail_receiver, webhook_receiver, write_demo_survey
 from sentiment.demo.server import serve_sample_web
 from sentiment.summary import console, print_summary
 
@@ -47,6 +51,8 @@ def demo(args: argparse.Namespace) -> int:
     real nightly flow over them (see :mod:`sentiment.demo.run`)."""
     config = args.config
     today = datetime.now(demo_timezone(config)).date()
+    for survey in yaml.safe_load(Path(config).read_text(encoding="utf-8")).get("surveys") or []:
+        write_demo_survey(Path(config).resolve().parent / survey["path"], today)
     with (
         serve_sample_web(port=args.port, today=today) as web,
         webhook_receiver() as (hook_url, received),
@@ -62,6 +68,14 @@ def demo(args: argparse.Namespace) -> int:
     print_summary(summary)
     console.print(f"Chat receiver got {len(received)} and the mail server {len(mails)} notification(s) in this run.")
     database = load_config(config).database_path()
+    with duckdb.connect(str(database.with_name(database.stem + ".read.duckdb")), read_only=True) as read:
+        gaps = read.execute(
+            "SELECT location, month, survey_score, public_score FROM reality_gap WHERE gap_rank <= 3 ORDER BY gap_rank"
+        ).fetchall()
+    for location, month, survey, public in gaps:
+        console.print(
+            f"Reality gap {month:%Y-%m} {location}: own survey {survey:+.2f} (NPS / 100), public sentiment {public:+.2f}"
+        )
     console.print(
         f"DuckDB file: {database} (read copy for analysts: {database.with_name(database.stem + '.read.duckdb')})"
     )

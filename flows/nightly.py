@@ -19,7 +19,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.local_api import signal_of
 from sentiment import pipeline, redact
 from sentiment.config import MonitorConfig, SourceConfig, load_config
-from sentiment.errors import StoreError
+from sentiment.errors import SentimentError, StoreError
 from sentiment.model import SentimentModel, load_model
 from sentiment.model.topic_reader import TopicReader
 from sentiment.progress import progress_bar
@@ -28,6 +28,7 @@ from sentiment.sources.http import HttpClient
 from sentiment.store import Store
 from sentiment.store.export import export_parquet
 from sentiment.summary import open_alerts, run_summary, sentiment_rows
+from sentiment.surveys import import_surveys
 
 # Fetching is I/O: sources run concurrently, each host still limited by the shared client.
 FETCH_WORKERS = 4
@@ -119,6 +120,20 @@ def notify(store: Store, monitor: MonitorConfig, stats: pipeline.RunStats) -> di
 
 
 @task(cache_policy=NO_CACHE)
+def surveys(store: Store, monitor: MonitorConfig, stats: pipeline.RunStats, base_dir: Path) -> None:
+    """The configured survey exports (the reality gap); one that cannot be read is logged and counted as
+    ``survey_failed``, and the night goes on."""
+    try:
+        report = import_surveys(store, monitor, base_dir)
+    except SentimentError as err:
+        get_run_logger().error("survey import failed: %s", err)
+        stats.skipped["survey_failed"] += 1
+        return
+    for result in report.values():
+        stats.skipped.update({f"survey_{reason}": count for reason, count in result["skipped"].items()})
+
+
+@task(cache_policy=NO_CACHE)
 def export(store: Store, folder: str) -> dict[str, Any]:
     """The Parquet export, after the run is closed and published: a failing export is logged and reported
     in the summary (``error``), and the night's data stays stored and published."""
@@ -152,6 +167,8 @@ def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict
                 # Stored one source at a time in this thread: DuckDB has one writer.
                 for future in futures:
                     pipeline.store_outcome(store, future.result(), monitor, stats)
+            if monitor.surveys:
+                surveys(store, monitor, stats, Path(config_path).resolve().parent)
             model = model_future.result()
             batch_size = monitor.model.batch_size * 8
             reader = load_topics(monitor, model, stats, Path(config_path).resolve().parent)

@@ -16,6 +16,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sentiment.config import Brand, MonitorConfig, SurveyImport
@@ -103,9 +104,9 @@ def parse_survey(text: str, spec: SurveyImport, brand: Brand, tz: ZoneInfo) -> P
     return out
 
 
-def import_surveys(store: Store, monitor: MonitorConfig, base_dir: Path | None = None) -> dict[str, dict[str, object]]:
+def import_surveys(store: Store, monitor: MonitorConfig, base_dir: Path | None = None) -> dict[str, dict[str, Any]]:
     """Import every configured survey export; per survey the responses read, new, and skipped by reason."""
-    report: dict[str, dict[str, object]] = {}
+    report: dict[str, dict[str, Any]] = {}
     for spec in monitor.surveys:
         path = Path(spec.path)
         if not path.is_absolute() and base_dir is not None:

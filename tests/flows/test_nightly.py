@@ -14,7 +14,7 @@ import duckdb
 import pytest
 import yaml
 
-from sentiment.demo.run import chat_url, mail_receiver, webhook_receiver
+from sentiment.demo.run import chat_url, mail_receiver, webhook_receiver, write_demo_survey
 from sentiment.demo.server import serve_sample_web
 from sentiment.demo.site import load_sample_data
 
@@ -26,6 +26,8 @@ def _config(tmp_path: Path) -> Path:
     data = yaml.safe_load((REPO / "examples" / "demo.yaml").read_text(encoding="utf-8"))
     data["database"] = str(tmp_path / "monitor.duckdb")
     data["export"] = str(tmp_path / "export")
+    data["surveys"][0]["path"] = str(tmp_path / "survey.csv")
+    write_demo_survey(tmp_path / "survey.csv", TODAY)
     data["http"] = {"backoff_s": 0.05, "max_retries": 1, "timeout_s": 10, "allow_private_addresses": True}
     data["sources"].append(
         {"name": "broken-page", "kind": "review_page", "url": "${SENTIMENT_DEMO_BASE_URL}/bella/nowhere/reviews",
@@ -120,13 +122,20 @@ def test_nightly_flow_end_to_end_and_idempotent(
     read = duckdb.connect(str(tmp_path / "monitor.read.duckdb"), read_only=True)
     langs = read.execute("SELECT count(DISTINCT lang) FROM mentions").fetchall()[0][0]
     days = read.execute("SELECT count(DISTINCT day) FROM daily_sentiment").fetchall()[0][0]
-    # Every SQL example in the README runs on it and returns rows; the reality-gap example runs too, but the
-    # demo imports no survey yet, so it has none.
+    # Every SQL example in the README runs on it and returns rows.
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     queries = [q.strip() for block in re.findall(r"```sql\n(.*?)```", readme, re.S) for q in block.split(";")]
     queries = [q.replace("current_date", f"DATE '{TODAY}'") for q in queries if q]
     assert len(queries) == 6
-    assert [bool(read.sql(q).fetchall()) for q in queries] == ["reality_gap" not in q for q in queries]
+    assert all(read.sql(q).fetchall() for q in queries)
+    # The demo's survey was imported with the night, and Kraków, whose survey glows while its reviews sour,
+    # has the largest reality gap of the current month.
+    assert read.execute("SELECT count(*) FROM survey_responses").fetchall() == [(22,)]
+    top = read.execute(
+        "SELECT location, survey_score > 0.5, public_score < survey_score - 0.5 FROM reality_gap "
+        f"WHERE month = DATE '{TODAY:%Y-%m}-01' ORDER BY gap DESC LIMIT 1"
+    ).fetchall()
+    assert top == [("Kraków Rynek", True, True)]
     read.close()
     assert langs >= 4
     assert days >= 55

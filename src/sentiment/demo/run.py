@@ -8,11 +8,13 @@ the real model, a real DuckDB file, alerts sent through apprise.
 
 from __future__ import annotations
 
+import csv
 import json
 import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -100,3 +102,21 @@ def demo_timezone(config: str) -> ZoneInfo:
     except FileNotFoundError:
         raise ConfigError(f"demo config {config!r} does not exist; run from the repository root") from None
     return ZoneInfo(str(raw.get("timezone", "UTC")))
+
+
+#: The demo's hand-written survey (``survey.yaml``), written as a CSV export by :func:`write_demo_survey`.
+SURVEY_TEMPLATE = Path(__file__).with_name("survey.yaml")
+
+
+def write_demo_survey(path: Path, today: date) -> int:
+    """Write the demo's survey export to ``path`` (the CSV a survey tool would give: German headers,
+    dd.mm.yyyy dates, semicolons), each response dated relative to ``today``; returns the rows written."""
+    responses = yaml.safe_load(SURVEY_TEMPLATE.read_text(encoding="utf-8"))["responses"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        writer.writerow(["Antwort-ID", "Filiale", "Datum", "NPS", "Kommentar"])
+        for number, r in enumerate(responses, start=1):
+            day = today - timedelta(days=int(r["days_ago"]))
+            writer.writerow([f"demo-{number}", r["location"], day.strftime("%d.%m.%Y"), r["nps"], r["verbatim"]])
+    return len(responses)
