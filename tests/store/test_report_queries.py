@@ -1,0 +1,60 @@
+"""The report's location leaderboard on a real DuckDB file, with figures computed by hand."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from sentiment.records import Alert, Score
+from sentiment.store import Store
+from sentiment.store.report_queries import location_leaderboard
+from sentiment.text.prepare import prepare
+from tests.helpers import mention, monitor
+from tests.store.test_db import TZ
+
+AS_OF = date(2026, 11, 30)
+
+
+def _alert(location: str) -> Alert:
+    return Alert(
+        id=f"a-{location}", rule="sentiment_drop", scope="location", brand="Bella Caffè", location=location,
+        as_of=date(2026, 11, 28), recent_start=date(2026, 11, 22), recent_end=date(2026, 11, 28),
+        baseline_start=date(2026, 9, 1), baseline_end=date(2026, 11, 21), n_recent=5, n_baseline=40,
+        recent_mean=-0.5, baseline_mean=0.4, effect=0.9, p_value=1e-6, message="drop",
+    )  # fmt: skip
+
+
+def test_the_leaderboard_compares_four_weeks_with_the_four_before(tmp_path: Path) -> None:
+    # (item, location, day of November unless October is named, score, stars)
+    plan = [
+        ("k1", "Bella Kraków", 20, -0.6, 1.0),
+        ("k2", "Bella Kraków", 28, -0.2, 2.0),
+        ("k0", "Bella Kraków", -20, 0.5, 5.0),  # 20 October: in the four weeks before
+        ("b1", "Bella Berlin", 10, 0.8, 5.0),
+        ("b0", "Bella Berlin", -10, 0.6, None),  # 10 October: before
+        ("old", "Bella Berlin", -1, 0.9, 4.0),  # 1 October: outside both windows (3 Nov - 30 Nov, 6 Oct - 2 Nov)
+    ]
+    raw = []
+    for item, location, day, _, stars in plan:
+        m = mention(item, f"Review {item} of the café, long enough to keep", brand="Bella Caffè", location=location,
+                    day=max(day, 1), rating=stars)  # fmt: skip
+        raw.append(replace(m, published_at=datetime(2026, 10, -day, 12, tzinfo=UTC)) if day < 0 else m)
+    mentions = prepare(raw, monitor=monitor(), salt="s").mentions
+    score = {item: s for item, _, _, s, _ in plan}
+    with Store(tmp_path / "m.duckdb") as store:
+        store.insert_mentions(mentions, run_id="r", tz=TZ)
+        store.activate_model("m", "v")
+        store.insert_scores(
+            [Score(m.id, "m", "v", "x", 0, 0, 0, score[m.source_item_id]) for m in mentions], run_id="r"
+        )
+        store.insert_alerts([_alert("Bella Kraków")], run_id="r", model=("m", "v"))
+        board = location_leaderboard(store, AS_OF)
+    berlin, krakow = board
+    assert (berlin.location, berlin.mentions, berlin.stars, berlin.open_alerts) == ("Bella Berlin", 1, 5.0, 0)
+    assert berlin.score == pytest.approx(0.8) and berlin.score_before == pytest.approx(0.6)
+    assert berlin.change == pytest.approx(0.2)
+    assert (krakow.location, krakow.mentions, krakow.stars, krakow.open_alerts) == ("Bella Kraków", 2, 1.5, 1)
+    assert krakow.score == pytest.approx(-0.4) and krakow.change == pytest.approx(-0.9)
