@@ -10,7 +10,7 @@ import pytest
 
 from sentiment.records import Alert, Score
 from sentiment.store import Store
-from sentiment.store.report_queries import location_leaderboard
+from sentiment.store.report_queries import TIER_RULE, TIERS, LeaderboardRow, location_leaderboard, tier
 from sentiment.text.prepare import prepare
 from tests.helpers import mention, monitor
 from tests.store.test_db import TZ
@@ -58,3 +58,27 @@ def test_the_leaderboard_compares_four_weeks_with_the_four_before(tmp_path: Path
     assert berlin.change == pytest.approx(0.2)
     assert (krakow.location, krakow.mentions, krakow.stars, krakow.open_alerts) == ("Bella Kraków", 2, 1.5, 1)
     assert krakow.score == pytest.approx(-0.4) and krakow.change == pytest.approx(-0.9)
+
+
+@pytest.mark.parametrize(
+    ("mentions", "score", "before", "alerts", "expected"),
+    [
+        (12, 0.6, 0.6, 0, "healthy"),
+        (8, 0.6, 0.6, 0, "steady"),  # too few mentions to be called healthy
+        (12, 0.35, 0.4, 0, "steady"),
+        (12, 0.25, 0.3, 0, "watch"),  # score under 0.3
+        (12, 0.5, 0.62, 0, "watch"),  # a fall of 0.12
+        (3, -0.8, 0.6, 0, "watch"),  # too few mentions to act on the score alone
+        (12, 0.3, 0.55, 0, "at risk"),  # a fall of 0.25
+        (12, -0.1, 0.1, 0, "at risk"),
+        (12, -0.2, 0.3, 0, "act now"),
+        (3, 0.6, 0.6, 1, "act now"),  # an open alert
+        (12, 0.6, None, 0, "watch"),  # nothing to compare with
+    ],
+)
+def test_each_tier_of_the_printed_rule(
+    mentions: int, score: float, before: float | None, alerts: int, expected: str
+) -> None:
+    row = LeaderboardRow("Bella Caffè", "Bella Kraków", mentions, score, before, None, alerts)
+    assert tier(row) == expected
+    assert expected in TIER_RULE and expected in TIERS

@@ -62,3 +62,37 @@ def location_leaderboard(store: Store, as_of: date) -> list[LeaderboardRow]:
         {"before": before, "start": start, "as_of": as_of},
     ).fetchall()
     return [LeaderboardRow(str(b), str(loc), int(n), s, sb, st, int(a)) for b, loc, n, s, sb, st, a in rows]
+
+
+#: The five location-health tiers, best first, as customer-success teams sort accounts before a downturn.
+TIERS = ("healthy", "steady", "watch", "at risk", "act now")
+#: Below this many mentions in four weeks a location is neither called healthy nor, by its score, in need
+#: of action: too few customers spoke.
+MIN_MENTIONS = 5
+HEALTHY_MENTIONS = 10
+#: The rule, as the report prints it under the table; :func:`tier` applies it, first match wins.
+TIER_RULE = (
+    f"act now: an open alert, or at least {MIN_MENTIONS} mentions, a negative score and a fall of 0.3 or more; "
+    f"at risk: at least {MIN_MENTIONS} mentions and a negative score or a fall of 0.2 or more; "
+    f"watch: fewer than {MIN_MENTIONS} mentions, no earlier four weeks to compare with, a score under 0.3 "
+    "or a fall of 0.1 or more; "
+    f"healthy: at least {HEALTHY_MENTIONS} mentions, a score of 0.5 or more and no fall beyond 0.05; "
+    "steady: the rest. Score: the mean sentiment score (-1 to +1) of the last four weeks; fall: against the "
+    "four weeks before."
+)
+
+
+def tier(row: LeaderboardRow) -> str:
+    """The location's health tier by :data:`TIER_RULE`."""
+    change = row.change
+    enough = row.mentions >= MIN_MENTIONS
+    score = row.score if row.score is not None else 0.0
+    if row.open_alerts or (enough and score < 0 and change is not None and change <= -0.3):
+        return "act now"
+    if enough and (score < 0 or (change is not None and change <= -0.2)):
+        return "at risk"
+    if not enough or change is None or score < 0.3 or change <= -0.1:
+        return "watch"
+    if row.mentions >= HEALTHY_MENTIONS and score >= 0.5 and change >= -0.05:
+        return "healthy"
+    return "steady"
