@@ -10,7 +10,15 @@ import pytest
 
 from sentiment.records import Alert, Score
 from sentiment.store import Store
-from sentiment.store.report_queries import TIER_RULE, TIERS, LeaderboardRow, location_leaderboard, tier
+from sentiment.store.report_queries import (
+    TIER_RULE,
+    TIERS,
+    LeaderboardRow,
+    brand_comparison,
+    location_leaderboard,
+    tier,
+    topic_comparison,
+)
 from sentiment.text.prepare import prepare
 from tests.helpers import mention, monitor
 from tests.store.test_db import TZ
@@ -82,3 +90,38 @@ def test_each_tier_of_the_printed_rule(
     row = LeaderboardRow("Bella Caffè", "Bella Kraków", mentions, score, before, None, alerts)
     assert tier(row) == expected
     assert expected in TIER_RULE and expected in TIERS
+
+
+def test_share_of_voice_and_topics_where_each_brand_is_read_better(tmp_path: Path) -> None:
+    plan = [  # (item, brand, day, score, topics with aspect scores)
+        ("a1", "Bella Caffè", 20, 0.5, {"wait_time": -0.6}),
+        ("a2", "Bella Caffè", 25, -0.5, {"wait_time": -0.2, "price_value": 0.4}),
+        ("a3", "Bella Caffè", 29, 0.3, {}),
+        ("n1", "Nordbrew", 21, 0.9, {"wait_time": 0.5}),
+        ("n0", "Nordbrew", 1, 0.9, {"wait_time": 0.5}),  # 1 November: before the four weeks
+    ]
+    raw = [
+        mention(item, f"Review {item} of the café, long enough to keep", brand=b, day=d) for item, b, d, _, _ in plan
+    ]
+    mentions = prepare(raw, monitor=monitor(), salt="s").mentions
+    by_item = {m.source_item_id: m.id for m in mentions}
+    with Store(tmp_path / "m.duckdb") as store:
+        store.insert_mentions(mentions, run_id="r", tz=TZ)
+        store.activate_model("m", "v")
+        store.insert_scores([Score(by_item[i], "m", "v", "x", 0, 0, 0, s) for i, _, _, s, _ in plan], run_id="r")
+        topic_rows = [
+            (by_item[i], "m", "v", "set", topic, 0.9, "x", aspect)
+            for i, _, _, _, topics in plan
+            for topic, aspect in (topics or {"other": 0.0}).items()
+        ]
+        store.insert_topics(topic_rows, run_id="r")
+        brands = brand_comparison(store, AS_OF)
+        topics = topic_comparison(store, AS_OF)
+    assert [(b.brand, b.mentions) for b in brands] == [("Bella Caffè", 3), ("Nordbrew", 1)]
+    assert [b.share_of_voice for b in brands] == [0.75, 0.25]
+    assert brands[0].score == pytest.approx(0.1) and brands[1].score == pytest.approx(0.9)
+    assert set(topics) == {"wait_time", "price_value"}  # "other" left out
+    bella_n, bella_score = topics["wait_time"]["Bella Caffè"]
+    assert (bella_n, bella_score) == (2, pytest.approx(-0.4))
+    assert topics["wait_time"]["Nordbrew"] == (1, pytest.approx(0.5))
+    assert topics["price_value"] == {"Bella Caffè": (1, pytest.approx(0.4))}

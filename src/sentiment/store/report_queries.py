@@ -96,3 +96,50 @@ def tier(row: LeaderboardRow) -> str:
     if row.mentions >= HEALTHY_MENTIONS and score >= 0.5 and change >= -0.05:
         return "healthy"
     return "steady"
+
+
+@dataclass(frozen=True, slots=True)
+class BrandRow:
+    """One brand over the last four weeks: its mentions, its share of all brands' mentions (share of voice)
+    and its mean score."""
+
+    brand: str
+    mentions: int
+    share_of_voice: float
+    score: float | None
+
+
+def brand_comparison(store: Store, as_of: date) -> list[BrandRow]:
+    """Every brand with scored original mentions in the last four weeks up to ``as_of``, most mentioned first."""
+    start = as_of - timedelta(days=WINDOW_DAYS - 1)
+    rows = store.con.execute(
+        """
+        SELECT brand, count(*) AS mentions, count(*) / sum(count(*)) OVER () AS share, avg(score) AS score
+        FROM scored_mentions
+        WHERE score IS NOT NULL AND published_date BETWEEN $start AND $as_of
+        GROUP BY brand
+        ORDER BY mentions DESC, brand
+        """,
+        {"start": start, "as_of": as_of},
+    ).fetchall()
+    return [BrandRow(str(b), int(n), float(share), s) for b, n, share, s in rows]
+
+
+def topic_comparison(store: Store, as_of: date) -> dict[str, dict[str, tuple[int, float]]]:
+    """topic -> brand -> (mentions, mean aspect score) over the last four weeks, from the daily topic view
+    (mentions-weighted), ``other`` left out: where each brand is read better or worse than the others."""
+    start = as_of - timedelta(days=WINDOW_DAYS - 1)
+    rows = store.con.execute(
+        """
+        SELECT topic, brand, sum(mentions) AS n, sum(mean_score * mentions) / sum(mentions) AS score
+        FROM daily_topic_sentiment
+        WHERE day BETWEEN $start AND $as_of AND topic <> 'other'
+        GROUP BY topic, brand
+        ORDER BY topic, brand
+        """,
+        {"start": start, "as_of": as_of},
+    ).fetchall()
+    out: dict[str, dict[str, tuple[int, float]]] = {}
+    for topic, brand, n, score in rows:
+        out.setdefault(str(topic), {})[str(brand)] = (int(n), float(score))
+    return out
