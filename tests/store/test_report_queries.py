@@ -18,6 +18,9 @@ from sentiment.store.report_queries import (
     location_leaderboard,
     tier,
     topic_comparison,
+    topic_heatmap,
+    topic_quotes,
+    topics_that_moved,
 )
 from sentiment.text.prepare import prepare
 from tests.helpers import mention, monitor
@@ -125,3 +128,46 @@ def test_share_of_voice_and_topics_where_each_brand_is_read_better(tmp_path: Pat
     assert (bella_n, bella_score) == (2, pytest.approx(-0.4))
     assert topics["wait_time"]["Nordbrew"] == (1, pytest.approx(0.5))
     assert topics["price_value"] == {"Bella Caffè": (1, pytest.approx(0.4))}
+
+
+def test_the_heat_map_the_topics_that_moved_and_their_quotes(tmp_path: Path) -> None:
+    plan = [  # (item, day in November or -day in October, text, {topic: (label, aspect score, confidence)})
+        ("k1", 20, "We waited forty minutes for a flat white at the counter", {"wait_time": ("negative", -0.8, 0.9)}),
+        ("k2", 22, "Slow service, the queue did not move for half an hour", {"wait_time": ("negative", -0.6, 0.5)}),
+        ("k3", 25, "Served in two minutes even with a full room, impressive", {"wait_time": ("positive", 0.7, 0.8)}),
+        ("k0", -15, "Quick service as always, in and out in five minutes", {"wait_time": ("positive", 0.6, 0.9)}),
+        ("k4", 26, "Lovely cakes, fair prices for the old town square", {"price_value": ("positive", 0.5, 0.9)}),
+    ]
+    raw = []
+    for item, day, text, _ in plan:
+        m = mention(item, text, brand="Bella Caffè", location="Bella Kraków", day=max(day, 1))
+        raw.append(replace(m, published_at=datetime(2026, 10, -day, 12, tzinfo=UTC)) if day < 0 else m)
+    mentions = prepare(raw, monitor=monitor(), salt="s").mentions
+    by_item = {m.source_item_id: m.id for m in mentions}
+    with Store(tmp_path / "m.duckdb") as store:
+        store.insert_mentions(mentions, run_id="r", tz=TZ)
+        store.activate_model("m", "v")
+        store.insert_scores([Score(m.id, "m", "v", "x", 0, 0, 0, 0.0) for m in mentions], run_id="r")
+        store.insert_topics(
+            [
+                (by_item[item], "m", "v", "set", topic, confidence, label, aspect)
+                for item, _, _, topics in plan
+                for topic, (label, aspect, confidence) in topics.items()
+            ],
+            run_id="r",
+        )
+        cells = topic_heatmap(store, AS_OF)
+        negative = topic_quotes(store, "Bella Caffè", "Bella Kraków", "wait_time", AS_OF, "negative", count=2)
+        positive = topic_quotes(store, "Bella Caffè", None, "wait_time", AS_OF, "positive")
+    by_topic = {c.topic: c for c in cells}
+    assert set(by_topic) == {"wait_time", "price_value"}
+    wait = by_topic["wait_time"]
+    # Three wait-time mentions in the four weeks: (-0.8 - 0.6 + 0.7) / 3; the one before: +0.6.
+    assert (wait.location, wait.mentions) == ("Bella Kraków", 3)
+    assert wait.score == pytest.approx(-0.7 / 3) and wait.change == pytest.approx(-0.7 / 3 - 0.6)
+    assert by_topic["price_value"].change is None  # not read in the four weeks before
+    assert topics_that_moved(cells, min_mentions=3) == [wait]
+    assert topics_that_moved(cells, min_mentions=4) == []
+    # Quotes: confidence x |aspect score|, highest first (0.72 before 0.30), in the text as written.
+    assert negative == [plan[0][2], plan[1][2]]
+    assert positive == [plan[2][2]]

@@ -143,3 +143,68 @@ def topic_comparison(store: Store, as_of: date) -> dict[str, dict[str, tuple[int
     for topic, brand, n, score in rows:
         out.setdefault(str(topic), {})[str(brand)] = (int(n), float(score))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCell:
+    """One topic at one location: mentions and mean aspect score over the last four weeks, and the mean
+    aspect score of the four weeks before (``None`` when the topic was not read there then)."""
+
+    brand: str
+    location: str
+    topic: str
+    mentions: int
+    score: float
+    score_before: float | None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.score_before is None else self.score - self.score_before
+
+
+def topic_heatmap(store: Store, as_of: date) -> list[TopicCell]:
+    """Every (brand, location, topic) read in the last four weeks up to ``as_of``, ``other`` left out."""
+    start = as_of - timedelta(days=WINDOW_DAYS - 1)
+    before = start - timedelta(days=WINDOW_DAYS)
+    rows = store.con.execute(
+        """
+        SELECT brand, location, topic,
+               sum(mentions) FILTER (WHERE day >= $start) AS n,
+               sum(mean_score * mentions) FILTER (WHERE day >= $start) / sum(mentions) FILTER (WHERE day >= $start),
+               sum(mean_score * mentions) FILTER (WHERE day < $start) / sum(mentions) FILTER (WHERE day < $start)
+        FROM daily_topic_sentiment
+        WHERE day BETWEEN $before AND $as_of AND topic <> 'other' AND location IS NOT NULL
+        GROUP BY brand, location, topic
+        HAVING sum(mentions) FILTER (WHERE day >= $start) > 0
+        ORDER BY brand, location, topic
+        """,
+        {"before": before, "start": start, "as_of": as_of},
+    ).fetchall()
+    return [TopicCell(str(b), str(loc), str(t), int(n), float(s), sb) for b, loc, t, n, s, sb in rows]
+
+
+def topics_that_moved(cells: list[TopicCell], count: int = 5, min_mentions: int = 3) -> list[TopicCell]:
+    """The cells whose aspect score changed most against the four weeks before (either way), among those
+    with at least ``min_mentions`` mentions in the last four weeks: what the report points at first."""
+    moved = [c for c in cells if c.change is not None and c.mentions >= min_mentions]
+    return sorted(moved, key=lambda c: (-abs(c.change or 0.0), c.brand, c.location, c.topic))[:count]
+
+
+def topic_quotes(
+    store: Store, brand: str, location: str | None, topic: str, as_of: date, label: str, count: int = 1
+) -> list[str]:
+    """The most telling ``label`` ("negative" or "positive") mentions about ``topic`` in the last four weeks,
+    in their own language: the topic head's confidence times the strength of the aspect's score, highest first."""
+    start = as_of - timedelta(days=WINDOW_DAYS - 1)
+    rows = store.con.execute(
+        """
+        SELECT m.text FROM active_topics t JOIN mentions m ON m.id = t.mention_id AND m.duplicate_of IS NULL
+        WHERE t.topic = $topic AND t.label = $label AND m.brand = $brand
+          AND ($location IS NULL OR m.location = $location) AND m.published_date BETWEEN $start AND $as_of
+        ORDER BY t.confidence * abs(t.score) DESC, m.id
+        LIMIT $count
+        """,
+        {"topic": topic, "label": label, "brand": brand, "location": location, "start": start, "as_of": as_of,
+         "count": count},
+    ).fetchall()  # fmt: skip
+    return [str(text) for (text,) in rows]
