@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 from sentiment.config import Brand, MonitorConfig, SurveyImport
 from sentiment.errors import ConfigError
 from sentiment.parse.clean import clean_text, fold
-from sentiment.parse.tabular import guess_format, parse_date, records, value
+from sentiment.parse.dates import parse_date
+from sentiment.parse.tabular import guess_format, records, value
 from sentiment.records import SurveyResponse
 from sentiment.store.db import Store
 

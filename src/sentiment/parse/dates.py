@@ -99,3 +99,14 @@ def parse_datetime(value: object) -> datetime | None:
         pass
     parsed = _localised_rfc822(text)
     return to_utc(parsed) if parsed is not None else None
+
+
+def parse_date(raw: str, formats: list[str]) -> datetime | None:
+    """``raw`` with the first matching ``strptime`` format (an export's or a page's own, from the
+    config), else as :func:`parse_datetime` reads it; aware UTC."""
+    for fmt in formats:
+        try:
+            return to_utc(datetime.strptime(raw, fmt))
+        except ValueError:
+            continue
+    return parse_datetime(raw)

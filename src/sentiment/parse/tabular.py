@@ -1,6 +1,6 @@
 """Rows of a CSV or JSON-lines export as dicts, whatever the exporter: the header decides the delimiter,
-trailing empty cells are dropped, ``a.b`` reaches into nested JSON objects, dates are tried with the
-given ``strptime`` formats before ISO 8601 / RFC 822. Used by the ``file`` source and the survey import.
+trailing empty cells are dropped, ``a.b`` reaches into nested JSON objects. Used by the ``file`` source
+and the survey import (their dates: :func:`sentiment.parse.dates.parse_date`).
 """
 
 from __future__ import annotations
@@ -9,11 +9,9 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any, Literal
 
 from sentiment.errors import ParseError
-from sentiment.parse.dates import parse_datetime, to_utc
 
 _DELIMITERS = ",;\t|"
 
@@ -48,15 +46,6 @@ def value(record: dict[str, Any], column: str | None) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-def parse_date(raw: str, formats: list[str]) -> datetime | None:
-    for fmt in formats:
-        try:
-            return to_utc(datetime.strptime(raw, fmt))
-        except ValueError:
-            continue
-    return parse_datetime(raw)
 
 
 def _csv_records(text: str, delimiter: str | None, wanted: list[str]) -> Iterator[tuple[int, dict[str, Any] | None]]:

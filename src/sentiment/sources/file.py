@@ -28,9 +28,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import SourceError
 from sentiment.parse.clean import clean_text, fold
+from sentiment.parse.dates import parse_date
 from sentiment.parse.decode import decode_body
 from sentiment.parse.schema import normalise_rating
-from sentiment.parse.tabular import guess_format, parse_date, records, value
+from sentiment.parse.tabular import guess_format, records, value
 from sentiment.records import Mention, SourceOutcome
 from sentiment.sources.base import RawItem, Source, conditional_get, hashed_id, parse_options, validators
 from sentiment.sources.http import HttpClient

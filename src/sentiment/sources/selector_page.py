@@ -15,7 +15,6 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urldefrag, urljoin
 
@@ -25,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ParseError
 from sentiment.parse.clean import clean_text, normalise_for_hash
-from sentiment.parse.dates import parse_datetime, to_utc
+from sentiment.parse.dates import parse_date
 from sentiment.parse.decode import UNDECODABLE, decode_body
 from sentiment.parse.schema import normalise_rating
 from sentiment.records import SourceOutcome
@@ -152,16 +151,6 @@ def _rating(review: Any, reviews: set[Any], rules: SelectorRules) -> float | Non
             return None
         raw = match.group(1) if match.groups() else match.group(0)
     return normalise_rating(raw, rules.rating_max, rules.rating_min)
-
-
-def parse_date(raw: str, formats: list[str]) -> datetime | None:
-    """``raw`` with the first matching ``strptime`` format, else ISO 8601 / RFC 822; aware UTC."""
-    for fmt in formats:
-        try:
-            return to_utc(datetime.strptime(raw, fmt))
-        except ValueError:
-            continue
-    return parse_datetime(raw)
 
 
 def _next_url(doc: Any, base_url: str, selector: str | None) -> str | None:
