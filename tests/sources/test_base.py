@@ -122,9 +122,7 @@ _PAGES = {f"p{n}": [_item(2 * n, 20 - 2 * n), _item(2 * n + 1, 19 - 2 * n)] for 
 
 def _walk(fast_http: HttpSettings, cursor: dict[str, Any] | None, limit: int) -> PageWalk[str]:
     config = source_config("shop", "dummy", "https://x.example/")
-    return PageWalk(
-        _Dummy(config, monitor(fast_http, config)), cursor, limit, Collector(_Dummy(config, monitor(fast_http, config)))
-    )
+    return PageWalk(_Dummy(config, monitor(fast_http, config)), cursor, limit)
 
 
 def _read(fail: str | None = None, loop: bool = False):  # type: ignore[no-untyped-def]

@@ -258,18 +258,18 @@ class Page(Generic[TokenT]):
 class PageWalk(Generic[TokenT]):
     """One fetch's walk over a source's pages, with the watermark of its cursor.
 
-    ``for page in walk.pages(read, first)`` yields each page read; the kind's loop ``break`` s to stop
+    ``for page in walk.pages_of(read, first)`` yields each page read; the kind's loop ``break`` s to stop
     early (a page with nothing new). The walk ends by itself on the last page, a repeated token (a
-    redirect or cursor loop), the page limit (counted as ``page_limit``: newer items may remain) or a
-    failing page. After the loop, :attr:`error` holds the first page's error (the source failed) and
-    :meth:`outcome` builds the result.
+    redirect or cursor loop), the page limit (the kind's ``max_pages`` option, else ``http.max_pages``;
+    counted as ``page_limit``: newer items may remain) or a failing page. After the loop, :meth:`failed`
+    is the failed source's outcome when the first page failed, and :meth:`outcome` builds the result.
     """
 
-    def __init__(self, source: Source, cursor: dict[str, Any] | None, limit: int, collector: Collector) -> None:
+    def __init__(self, source: Source, cursor: dict[str, Any] | None, page_limit: int | None) -> None:
         self.source = source
         self.cursor = cursor
-        self.limit = limit
-        self.collector = collector
+        self.limit = max_pages(page_limit, source.monitor)
+        self.collector = Collector(source)
         self.watermark = Watermark.from_cursor(cursor)
         self.seen = self.watermark
         self.pages = 0

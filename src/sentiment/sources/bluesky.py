@@ -25,7 +25,7 @@ from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, ParseError, SourceError
 from sentiment.parse.dates import parse_datetime
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, Watermark, max_pages, parse_options
+from sentiment.sources.base import Page, PageWalk, RawItem, Source, Watermark, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     ENV_NAME,
@@ -155,7 +155,7 @@ class BlueskySource(Source):
 
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
         """Newest first, following the API cursor until a page reaches posts older than our cursor."""
-        walk: PageWalk[str] = PageWalk(self, cursor, max_pages(self.options.max_pages, self.monitor), Collector(self))
+        walk: PageWalk[str] = PageWalk(self, cursor, self.options.max_pages)
         try:
             base, headers = self._session(client)
         except SourceError as err:

@@ -25,7 +25,7 @@ from sentiment.errors import ConfigError, ParseError
 from sentiment.parse.clean import clean_text
 from sentiment.parse.dates import parse_datetime
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, max_pages, parse_options
+from sentiment.sources.base import Page, PageWalk, RawItem, Source, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     SocialOptions,
@@ -124,7 +124,7 @@ class HackerNewsSource(Source):
 
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
         """Page through ``search_by_date`` from page 0 until the last page of hits since the cursor."""
-        walk: PageWalk[int] = PageWalk(self, cursor, max_pages(self.options.max_pages, self.monitor), Collector(self))
+        walk: PageWalk[int] = PageWalk(self, cursor, self.options.max_pages)
         since = int(walk.watermark.newest.timestamp()) if walk.watermark.newest else None
         api = f"{self.options.api_base.rstrip('/')}/search_by_date"
 

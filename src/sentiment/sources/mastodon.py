@@ -27,7 +27,7 @@ from sentiment.errors import ConfigError, ParseError, SourceError
 from sentiment.parse.clean import clean_text
 from sentiment.parse.dates import parse_datetime
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, max_pages, parse_options
+from sentiment.sources.base import Page, PageWalk, RawItem, Source, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     ENV_NAME,
@@ -173,9 +173,7 @@ class MastodonSource(Source):
         above the advanced cursor, so nothing is skipped either way.
         """
         cursor = dict(cursor or {})
-        walk: PageWalk[str] = PageWalk(
-            self, cursor or None, max_pages(self.options.max_pages, self.monitor), Collector(self)
-        )
+        walk: PageWalk[str] = PageWalk(self, cursor or None, self.options.max_pages)
         try:
             headers = self._headers()
             endpoint = self._endpoint(client, headers, cursor)

@@ -29,7 +29,7 @@ from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ConfigError, ParseError, SourceError
 from sentiment.parse.clean import clean_text
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, max_pages, parse_options
+from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, parse_options
 from sentiment.sources.http import HttpClient
 from sentiment.sources.social import (
     ENV_NAME,
@@ -222,7 +222,7 @@ class RedditSource(Source):
         only: comments read from new threads are not part of it, so a late comment never hides a
         submission that the search index publishes late.
         """
-        walk: PageWalk[str] = PageWalk(self, cursor, max_pages(self.options.max_pages, self.monitor), Collector(self))
+        walk: PageWalk[str] = PageWalk(self, cursor, self.options.max_pages)
         try:
             headers = self._headers(client)
         except SourceError as err:

@@ -45,7 +45,7 @@ from sentiment.parse.schema import (
 )
 from sentiment.parse.structured import extract, types_of
 from sentiment.records import Mention, PageInfo, SourceOutcome
-from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, hashed_id, max_pages, parse_options
+from sentiment.sources.base import Page, PageWalk, RawItem, Source, hashed_id, parse_options
 from sentiment.sources.http import HttpClient, HttpResponse, loggable_url
 
 logger = logging.getLogger(__name__)
@@ -431,7 +431,7 @@ class ReviewPageSource(Source):
         """Fetch pages until there is no next page, ``max_pages``, a repeated URL, a page with nothing
         newer than the cursor, or a page that reviews another item (:class:`~sentiment.sources.base.PageWalk`
         says what a failing page does). A body that is not HTML is a failing page (:func:`html_body`)."""
-        walk: PageWalk[str] = PageWalk(self, cursor, max_pages(self.options.max_pages, self.monitor), Collector(self))
+        walk: PageWalk[str] = PageWalk(self, cursor, self.options.max_pages)
         for page in walk.pages_of(lambda url: self._fetch_page(client, url or self.config.url), self.config.url):
             info = page.info or PageInfo()
             if walk.pages == 1:

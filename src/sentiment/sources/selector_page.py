@@ -28,7 +28,7 @@ from sentiment.parse.dates import parse_date
 from sentiment.parse.decode import UNDECODABLE, decode_body
 from sentiment.parse.schema import normalise_rating
 from sentiment.records import SourceOutcome
-from sentiment.sources.base import Collector, Page, PageWalk, RawItem, Source, hashed_id, max_pages, parse_options
+from sentiment.sources.base import Page, PageWalk, RawItem, Source, hashed_id, parse_options
 from sentiment.sources.http import HttpClient, loggable_url
 from sentiment.sources.review_page import HTML_TRUNCATED, compile_selector, html_body, parse_html
 
@@ -235,7 +235,7 @@ class SelectorPageSource(Source):
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
         """Follow next pages until none, ``max_pages``, a repeated URL, or a page with nothing new, as
         ``review_page`` does. Undecodable bytes of a page are counted as skipped."""
-        walk: PageWalk[str] = PageWalk(self, cursor, max_pages(self.rules.max_pages, self.monitor), Collector(self))
+        walk: PageWalk[str] = PageWalk(self, cursor, self.rules.max_pages)
         for page in walk.pages_of(lambda url: self._fetch_page(client, url or self.config.url), self.config.url):
             fresh = walk.fresh(page)
             walk.collector.add(fresh)
