@@ -64,6 +64,13 @@ class Brand(_Strict):
         _no_duplicates([loc.name for loc in self.locations], f"brand {self.name!r} location names")
         return self
 
+    def location_names(self) -> dict[str, str]:
+        """Each location's name and aliases, case and accents folded, to the location's name: how an export's
+        location column (a survey, a review file) names a location."""
+        from sentiment.parse.clean import fold  # not at import: it loads ftfy and lxml, which a config need not
+
+        return {fold(name): loc.name for loc in self.locations for name in (loc.name, *loc.aliases)}
+
 
 class SourceConfig(_Strict):
     """One configured source: a kind from the registry, a URL, and the brand/location it speaks of.

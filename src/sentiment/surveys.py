@@ -53,7 +53,7 @@ def _score(raw: str | None, low: float, high: float, *, whole: bool = False) -> 
 def parse_survey(text: str, spec: SurveyImport, brand: Brand, tz: ZoneInfo) -> ParsedSurvey:
     """Read one export; a CSV header that lacks a mapped column is a ParseError naming the columns it has."""
     columns = spec.columns
-    locations = {fold(name): loc.name for loc in brand.locations for name in (loc.name, *loc.aliases)}
+    locations = brand.location_names()
     out = ParsedSurvey()
     occurrences: Counter[str] = Counter()
     wanted = [c for c in (columns.location, columns.date, columns.nps, columns.csat, columns.verbatim, columns.id) if c]

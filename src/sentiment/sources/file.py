@@ -180,7 +180,7 @@ class FileSource(Source):
         super().__init__(config, monitor)
         self.options = parse_options(config, FileOptions)
         brand = monitor.brand(config.brand)
-        self._locations = {fold(name): loc.name for loc in brand.locations for name in (loc.name, *loc.aliases)}
+        self._locations = brand.location_names()
 
     def fetch(self, client: HttpClient, cursor: dict[str, Any] | None) -> SourceOutcome:
         """Read the file (a conditional GET for a URL); skip it when its bytes are unchanged."""
