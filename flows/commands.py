@@ -13,16 +13,17 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
-import yaml
-
 from flows.local_api import start_local_api, stop_on_sigterm
 from flows.nightly import nightly
 from flows.rescore import rescore as rescore_flow
 from sentiment.config import load_config
 from sentiment.demo.run import chat_url, demo_timezone, mail_receiver, webhook_receiver, write_demo_survey
 from sentiment.demo.server import serve_sample_web
+from sentiment.pipeline import published_path
+from sentiment.store import Store
+from sentiment.store.report_queries import largest_reality_gaps
 from sentiment.summary import console, print_summary
+from sentiment.surveys import export_path
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,8 +52,6 @@ def demo(args: argparse.Namespace) -> int:
     real nightly flow over them (see :mod:`sentiment.demo.run`)."""
     config = args.config
     today = datetime.now(demo_timezone(config)).date()
-    for survey in yaml.safe_load(Path(config).read_text(encoding="utf-8")).get("surveys") or []:
-        write_demo_survey(Path(config).resolve().parent / survey["path"], today)
     with (
         serve_sample_web(port=args.port, today=today) as web,
         webhook_receiver() as (hook_url, received),
@@ -61,22 +60,22 @@ def demo(args: argparse.Namespace) -> int:
         os.environ["SENTIMENT_DEMO_BASE_URL"] = web.base_url
         os.environ["SENTIMENT_DEMO_CHAT_URL"] = chat_url(hook_url)
         os.environ["SENTIMENT_DEMO_MAIL_URL"] = mail_url
+        monitor = load_config(config)
+        for survey in monitor.surveys:
+            write_demo_survey(export_path(survey, Path(config).resolve().parent), today)
         console.print(f"Sample web serving at {web.base_url} (reviews ending {today}); running the nightly flow…")
         start_local_api()
         with stop_on_sigterm():
             summary = nightly(config_path=config, as_of=today.isoformat())
     print_summary(summary)
     console.print(f"Chat receiver got {len(received)} and the mail server {len(mails)} notification(s) in this run.")
-    database = load_config(config).database_path()
-    with duckdb.connect(str(database.with_name(database.stem + ".read.duckdb")), read_only=True) as read:
-        gaps = read.execute(
-            "SELECT location, month, survey_score, public_score FROM reality_gap WHERE gap_rank <= 3 ORDER BY gap_rank"
-        ).fetchall()
-    for location, month, survey, public in gaps:
+    database = monitor.database_path()
+    read_copy = published_path(database)
+    with Store(read_copy, read_only=True) as read:
+        gaps = largest_reality_gaps(read)
+    for _, location, month, own, public in gaps:
         console.print(
-            f"Reality gap {month:%Y-%m} {location}: own survey {survey:+.2f} (NPS / 100), public sentiment {public:+.2f}"
+            f"Reality gap {month:%Y-%m} {location}: own survey {own:+.2f} (NPS / 100), public sentiment {public:+.2f}"
         )
-    console.print(
-        f"DuckDB file: {database} (read copy for analysts: {database.with_name(database.stem + '.read.duckdb')})"
-    )
+    console.print(f"DuckDB file: {database} (read copy for analysts: {read_copy})")
     return 0

@@ -167,11 +167,12 @@ def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict
                 # Stored one source at a time in this thread: DuckDB has one writer.
                 for future in futures:
                     pipeline.store_outcome(store, future.result(), monitor, stats)
+            base_dir = Path(config_path).resolve().parent
             if monitor.surveys:
-                surveys(store, monitor, stats, Path(config_path).resolve().parent)
+                surveys(store, monitor, stats, base_dir)
             model = model_future.result()
             batch_size = monitor.model.batch_size * 8
-            reader = load_topics(monitor, model, stats, Path(config_path).resolve().parent)
+            reader = load_topics(monitor, model, stats, base_dir)
             score(store, model, stats, batch_size, reader)
             catch_up_topics(store, model, reader, stats, batch_size)
             alerts(store, monitor, stats)

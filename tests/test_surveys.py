@@ -16,6 +16,7 @@ from sentiment.config import parse_config
 from sentiment.errors import ConfigError, ParseError
 from sentiment.records import Score
 from sentiment.store import Store
+from sentiment.store.report_queries import largest_reality_gaps
 from sentiment.surveys import import_surveys, parse_survey
 from sentiment.text.prepare import prepare
 from tests.helpers import mention, monitor
@@ -117,6 +118,7 @@ def test_the_reality_gap_puts_the_glowing_survey_beside_the_souring_reviews(tmp_
         store.insert_scores(
             [Score(m.id, "m", "v", "x", 0.0, 0.0, 0.0, score[m.source_item_id]) for m in reviews], run_id="r"
         )
+        largest = largest_reality_gaps(store, count=1)
         rows = store.con.execute(
             "SELECT location, month, responses, nps_responses, round(survey_score, 3), mentions, "
             "round(public_score, 3), round(gap, 3), gap_rank FROM reality_gap ORDER BY gap_rank"
@@ -131,6 +133,7 @@ def test_the_reality_gap_puts_the_glowing_survey_beside_the_souring_reviews(tmp_
         ("Bella Kraków", date(2026, 11, 1), 3, 3, 0.333, 2, -0.7, 1.033, 1),
         ("Bella Berlin", date(2026, 11, 1), 1, 1, 0.0, 1, 0.7, -0.7, 2),
     ]
+    assert largest == [("Bella Caffè", "Bella Kraków", date(2026, 11, 1), pytest.approx(1 / 3), pytest.approx(-0.7))]
 
 
 def test_the_command_imports_the_configs_surveys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -105,13 +105,17 @@ def parse_survey(text: str, spec: SurveyImport, brand: Brand, tz: ZoneInfo) -> P
     return out
 
 
+def export_path(spec: SurveyImport, base_dir: Path | None) -> Path:
+    """Where a survey's export is: its ``path``, relative to ``base_dir`` (the config's folder) unless absolute."""
+    path = Path(spec.path)
+    return path if path.is_absolute() or base_dir is None else base_dir / path
+
+
 def import_surveys(store: Store, monitor: MonitorConfig, base_dir: Path | None = None) -> dict[str, dict[str, Any]]:
     """Import every configured survey export; per survey the responses read, new, and skipped by reason."""
     report: dict[str, dict[str, Any]] = {}
     for spec in monitor.surveys:
-        path = Path(spec.path)
-        if not path.is_absolute() and base_dir is not None:
-            path = base_dir / path
+        path = export_path(spec, base_dir)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except OSError as err:

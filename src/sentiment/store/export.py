@@ -1,7 +1,7 @@
 """Parquet export for BI tools: the mentions, their scores and topics, and the daily aggregates.
 
 ``sentiment export --config monitor.yaml --out DIR`` (and the nightly flow, after publishing, where the
-config names ``export.dir``) writes one folder per dataset under ``DIR``, partitioned by day in Hive
+config says ``export: DIR``) writes one folder per dataset under ``DIR``, partitioned by day in Hive
 style (``DIR/mentions/day=2026-11-30/data_0.parquet``), which DuckDB, pandas (pyarrow), polars, Spark
 and most BI tools read as one table with ``day`` as a column. Undated mentions go to
 ``day=__HIVE_DEFAULT_PARTITION__`` (read back as NULL).

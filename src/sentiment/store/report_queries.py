@@ -208,3 +208,14 @@ def topic_quotes(
          "count": count},
     ).fetchall()  # fmt: skip
     return [str(text) for (text,) in rows]
+
+
+def largest_reality_gaps(store: Store, count: int = 3) -> list[tuple[str, str, date, float, float]]:
+    """(brand, location, month, survey score, public score) of the ``count`` largest gaps in the
+    ``reality_gap`` view, largest first."""
+    rows = store.con.execute(
+        "SELECT brand, location, month, survey_score, public_score FROM reality_gap "
+        "WHERE gap_rank <= ? ORDER BY gap_rank",
+        [count],
+    ).fetchall()
+    return [(str(b), str(loc), m, float(s), float(p)) for b, loc, m, s, p in rows]
