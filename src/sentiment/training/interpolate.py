@@ -97,8 +97,15 @@ def choose_alpha(figures: dict[float, dict[str, Any]], max_flips: int = MAX_PROB
     return max(allowed, key=lambda a: (allowed[a]["val_mean_macro_f1_int8"], -a))
 
 
+def _report(adapter: Path) -> dict[str, Any]:
+    """The ``training.json`` beside an adapter (its run's report); empty where there is none."""
+    path = adapter.parent / "training.json"
+    report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return report
+
+
 def _run_record(adapter: Path) -> dict[str, Any]:
-    training = json.loads((adapter.parent / "training.json").read_text(encoding="utf-8"))
+    training = _report(adapter)
     return {
         "file": str(adapter),
         "version": training["version"],
@@ -115,7 +122,7 @@ def install_mix(
     started = time.perf_counter()
     figures = sweep_figures(sweep)
     alpha = choose_alpha(figures)
-    tuned_report = json.loads((tuned_path.parent / "training.json").read_text(encoding="utf-8"))
+    tuned_report = _report(tuned_path)
     base, tuned = load_file(str(base_path)), load_file(str(tuned_path))
     mix: dict[str, Any] = {
         "method": "WiSE-FT: weight-space mix (1 - alpha) * base + alpha * tuned (Wortsman et al. 2022)",
@@ -195,12 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         metadata = dict(fh.metadata() or {})
     mixture = load_mixture(args.mixture, default_data_dir(), hold_out=args.hold_out)
     argv = sys.argv[1:] if argv is None else argv
-    tuned_report = args.tuned.parent / "training.json"
-    tuned_command = (
-        json.loads(tuned_report.read_text(encoding="utf-8")).get("trained_with", str(args.tuned))
-        if tuned_report.is_file()
-        else str(args.tuned)
-    )
+    tuned_command = _report(args.tuned).get("trained_with", str(args.tuned))
     for alpha in alphas:
         folder = args.out / f"a{alpha}" / MODEL_DIR_NAME
         folder.mkdir(parents=True, exist_ok=True)
