@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -159,6 +160,22 @@ def html_body(response: HttpResponse) -> Decoded:
             url=response.url,
         )
     return decoded
+
+
+def fetch_html_page(client: HttpClient, url: str, source: str, parse: Callable[[str, str], Page[str]]) -> Page[str]:
+    """GET ``url``, check it is HTML (:func:`html_body`) and ``parse(text, final_url)`` it into a page of
+    ``source``'s walk: the page's final URL set, its undecodable bytes counted as skipped. A page the
+    parser cannot handle must not end the night's run: its traceback is logged and it fails as a
+    :class:`ParseError`, like any failing page."""
+    response = client.get(url)
+    decoded = html_body(response)
+    try:
+        page = parse(decoded.text, response.url)
+    except Exception as err:
+        logger.exception("source %s: could not parse %s", source, loggable_url(url))
+        raise ParseError(f"could not parse {loggable_url(url)}: {err!r}", url=url) from err
+    skipped = {**page.skipped, UNDECODABLE: decoded.replaced} if decoded.replaced else page.skipped
+    return replace(page, skipped=skipped, url=response.url)
 
 
 def parse_html(text: str) -> tuple[lxml.html.HtmlElement | None, bool]:
@@ -414,8 +431,6 @@ class ReviewPageSource(Source):
         self.options = parse_options(config, ReviewPageOptions)
         #: What the first page of the last fetch said about the reviewed item (address, aggregate).
         self.page_info: PageInfo | None = None
-        #: The location the reviews count for: the configured one, else the one the first page's
-        #: reviewed item is (by address or name), else none (brand level).
 
     def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
         return self._parse_saved(content, url).items
@@ -456,16 +471,12 @@ class ReviewPageSource(Source):
         return replace(super().to_mention(item), place_name=info.item_name, place_address=info.address)
 
     def _fetch_page(self, client: HttpClient, url: str) -> Page[str]:
-        """The parsed page with its final URL (after redirects); its undecodable bytes counted as skipped."""
-        response = client.get(url)
-        decoded = html_body(response)
-        try:
+        """The parsed page with its final URL, what it reviews and its skips (:func:`fetch_html_page`)."""
+
+        def parse(text: str, final_url: str) -> Page[str]:
             page = parse_review_page(
-                decoded.text, response.url, next_selector=self.options.next_selector, id_scope=self.config.url
+                text, final_url, next_selector=self.options.next_selector, id_scope=self.config.url
             )
-        except Exception as err:
-            # A page the parser cannot handle must not end the night's run; the traceback is logged.
-            logger.exception("source %s: could not parse %s", self.name, loggable_url(url))
-            raise ParseError(f"could not parse {loggable_url(url)}: {err!r}", url=url) from err
-        skipped = {**page.skipped, UNDECODABLE: decoded.replaced} if decoded.replaced else page.skipped
-        return Page(page.items, next=page.next_url, skipped=skipped, url=response.url, info=page.info)
+            return Page(page.items, next=page.next_url, skipped=page.skipped, info=page.info)
+
+        return fetch_html_page(client, url, self.name, parse)

@@ -22,15 +22,14 @@ import lxml.html
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sentiment.config import MonitorConfig, SourceConfig
-from sentiment.errors import ParseError
 from sentiment.parse.clean import clean_text, normalise_for_hash
 from sentiment.parse.dates import parse_date
-from sentiment.parse.decode import UNDECODABLE, decode_body
+from sentiment.parse.decode import decode_body
 from sentiment.parse.schema import normalise_rating
 from sentiment.records import SourceOutcome
 from sentiment.sources.base import Page, PageWalk, RawItem, Source, hashed_id, parse_options
-from sentiment.sources.http import HttpClient, loggable_url
-from sentiment.sources.review_page import HTML_TRUNCATED, compile_selector, html_body, parse_html
+from sentiment.sources.http import HttpClient
+from sentiment.sources.review_page import HTML_TRUNCATED, compile_selector, fetch_html_page, parse_html
 
 logger = logging.getLogger(__name__)
 
@@ -245,19 +244,11 @@ class SelectorPageSource(Source):
         return walk.failed() or walk.outcome()
 
     def _fetch_page(self, client: HttpClient, url: str) -> Page[str]:
-        response = client.get(url)
-        decoded = html_body(response)
-        page = self._parse(decoded.text, response.url)
-        skipped = {**page.skipped, UNDECODABLE: decoded.replaced} if decoded.replaced else page.skipped
-        return Page(page.items, next=page.next_url, skipped=skipped, url=response.url)
+        def parse(text: str, final_url: str) -> Page[str]:
+            page = parse_selector_page(text, final_url, self.rules, id_scope=self.config.url)
+            return Page(page.items, next=page.next_url, skipped=page.skipped)
+
+        return fetch_html_page(client, url, self.name, parse)
 
     def parse_saved(self, content: bytes, url: str) -> list[RawItem]:
         return parse_selector_page(decode_body(content).text, url, self.rules, id_scope=self.config.url).items
-
-    def _parse(self, html: str, url: str) -> SelectorPage:
-        try:
-            return parse_selector_page(html, url, self.rules, id_scope=self.config.url)
-        except Exception as err:
-            # A page the rules cannot handle must not end the night's run; the traceback is logged.
-            logger.exception("source %s: could not parse %s", self.name, loggable_url(url))
-            raise ParseError(f"could not parse {loggable_url(url)}: {err!r}", url=url) from err
