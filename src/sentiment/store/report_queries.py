@@ -16,6 +16,12 @@ from sentiment.store.db import Store
 WINDOW_DAYS = 28
 
 
+def _windows(as_of: date) -> tuple[date, date]:
+    """The first days of the four weeks before and of the last four weeks up to ``as_of``."""
+    start = as_of - timedelta(days=WINDOW_DAYS - 1)
+    return start - timedelta(days=WINDOW_DAYS), start
+
+
 @dataclass(frozen=True, slots=True)
 class LeaderboardRow:
     """One location over the last ``WINDOW_DAYS`` days up to the report's day, against the same span before."""
@@ -40,8 +46,7 @@ def location_leaderboard(store: Store, as_of: date) -> list[LeaderboardRow]:
     """Every location with scored mentions in the last eight weeks up to ``as_of``: its mentions, mean
     score and mean stars in the last four, its mean score in the four before, and its open alerts (not
     resolved, raised on or before ``as_of``); best score first, locations without recent mentions last."""
-    start = as_of - timedelta(days=WINDOW_DAYS - 1)
-    before = start - timedelta(days=WINDOW_DAYS)
+    before, start = _windows(as_of)
     rows = store.con.execute(
         """
         WITH m AS (
@@ -111,7 +116,7 @@ class BrandRow:
 
 def brand_comparison(store: Store, as_of: date) -> list[BrandRow]:
     """Every brand with scored original mentions in the last four weeks up to ``as_of``, most mentioned first."""
-    start = as_of - timedelta(days=WINDOW_DAYS - 1)
+    _, start = _windows(as_of)
     rows = store.con.execute(
         """
         SELECT brand, count(*) AS mentions, count(*) / sum(count(*)) OVER () AS share, avg(score) AS score
@@ -128,7 +133,7 @@ def brand_comparison(store: Store, as_of: date) -> list[BrandRow]:
 def topic_comparison(store: Store, as_of: date) -> dict[str, dict[str, tuple[int, float]]]:
     """topic -> brand -> (mentions, mean aspect score) over the last four weeks, from the daily topic view
     (mentions-weighted), ``other`` left out: where each brand is read better or worse than the others."""
-    start = as_of - timedelta(days=WINDOW_DAYS - 1)
+    _, start = _windows(as_of)
     rows = store.con.execute(
         """
         SELECT topic, brand, sum(mentions) AS n, sum(mean_score * mentions) / sum(mentions) AS score
@@ -164,8 +169,7 @@ class TopicCell:
 
 def topic_heatmap(store: Store, as_of: date) -> list[TopicCell]:
     """Every (brand, location, topic) read in the last four weeks up to ``as_of``, ``other`` left out."""
-    start = as_of - timedelta(days=WINDOW_DAYS - 1)
-    before = start - timedelta(days=WINDOW_DAYS)
+    before, start = _windows(as_of)
     rows = store.con.execute(
         """
         SELECT brand, location, topic,
@@ -195,7 +199,7 @@ def topic_quotes(
 ) -> list[str]:
     """The most telling ``label`` ("negative" or "positive") mentions about ``topic`` in the last four weeks,
     in their own language: the topic head's confidence times the strength of the aspect's score, highest first."""
-    start = as_of - timedelta(days=WINDOW_DAYS - 1)
+    _, start = _windows(as_of)
     rows = store.con.execute(
         """
         SELECT m.text FROM active_topics t JOIN mentions m ON m.id = t.mention_id AND m.duplicate_of IS NULL
