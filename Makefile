@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint model topics eval clean
+.PHONY: install demo test lint browser model topics eval clean
 
 install: $(STAMP)
 
@@ -27,9 +27,15 @@ lint: install
 	$(BIN)/mypy src/sentiment flows
 	$(BIN)/pytest -q -p no:cacheprovider tests/test_layering.py  # the package map: leaves, no cycles, no Prefect
 
-test: install lint
+test: install lint browser
 	$(BIN)/sentiment model prepare
 	$(BIN)/pytest
+
+# Debian's Chromium for the report's browser test (Playwright drives it; its own browser download does not
+# work offline). Needs root, as CI runs; `apt-get update` only when the package lists are missing it.
+browser:
+	@test -x /usr/bin/chromium || DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+		|| (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null)
 
 # Fine-tune the embedded sentiment model and regenerate its evaluation and model card (models/).
 # On 2 CPU cores the fine-tuning takes hours; see models/embedded-sentiment/README.md for the GPU route.

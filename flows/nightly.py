@@ -24,6 +24,7 @@ from sentiment.model import SentimentModel, load_model
 from sentiment.model.topic_reader import TopicReader
 from sentiment.progress import progress_bar
 from sentiment.records import SourceOutcome
+from sentiment.report import report_path, write_report
 from sentiment.sources.http import HttpClient
 from sentiment.store import Store
 from sentiment.store.export import export_parquet
@@ -144,6 +145,20 @@ def export(store: Store, folder: str) -> dict[str, Any]:
         return {"folder": folder, "error": str(err)}
 
 
+@task(cache_policy=NO_CACHE)
+def report(monitor: MonitorConfig, read_copy: Path, as_of: date) -> dict[str, Any]:
+    """The analyst's HTML report from the published copy, beside it and replaced atomically. A failing
+    report is logged and reported in the summary (``error``); the night's data stays stored and published."""
+    out = report_path(monitor.database_path())
+    try:
+        with Store(read_copy, read_only=True) as read:
+            write_report(read, monitor, out, as_of=as_of)
+    except (SentimentError, OSError, duckdb.Error) as err:
+        get_run_logger().error("the report %s failed: %s", out, err)
+        return {"path": str(out), "error": str(err)}
+    return {"path": str(out)}
+
+
 @flow(name="nightly-monitor", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS))  # type: ignore[arg-type]
 def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict[str, Any]:
     """Run one night: fetch what is new, score it, assign topics, store it, alert on drops.
@@ -180,10 +195,12 @@ def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict
         except BaseException as err:
             pipeline.interrupted(store, stats, err, signal=signal_of(err))
             raise
-        pipeline.finish(store, stats, publish_to=pipeline.published_path(Path(database)))
+        read_copy = pipeline.published_path(Path(database))
+        pipeline.finish(store, stats, publish_to=read_copy)
         summary = run_summary(stats, sentiment_rows(store, day), open_alerts(store, day))
         if monitor.export:
             summary["export"] = export(store, monitor.export)
+    summary["report"] = report(monitor, read_copy, day)
     logger.info(
         "run %s %s: fetched %d, new %d (duplicates %d), scored %d, topics %d, alerts %d, notifications %d, "
         "skipped %s",

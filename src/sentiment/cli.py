@@ -19,13 +19,17 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sentiment import redact
 from sentiment.errors import ConfigError, SentimentError, StoreError
 from sentiment.summary import console
+
+if TYPE_CHECKING:
+    from sentiment.config import MonitorConfig
 
 
 def _flow_command(name: str) -> Callable[[argparse.Namespace], int]:
@@ -146,24 +150,52 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(args: argparse.Namespace) -> int:
-    """The Parquet export of the published read copy (what analysts see; no lock on the nightly writer),
-    or of the database itself where nothing was published yet."""
+def _analyst_copy(config: str, command: str) -> tuple[MonitorConfig, Path]:
+    """The config's monitor and what analysts read: the published read copy (no lock on the nightly writer),
+    or the database itself where nothing was published yet."""
     from sentiment.config import load_config
     from sentiment.pipeline import published_path
-    from sentiment.store import Store
-    from sentiment.store.export import export_parquet
 
-    monitor = load_config(args.config)
+    monitor = load_config(config)
     database = monitor.database_path()
     read_copy = published_path(database)
     source = read_copy if read_copy.is_file() else database
     if not source.is_file():
-        raise StoreError(f"export: no database at {str(database)!r}; allowed: a config whose monitor has run once")
+        raise StoreError(f"{command}: no database at {str(database)!r}; allowed: a config whose monitor has run once")
+    return monitor, source
+
+
+def _export(args: argparse.Namespace) -> int:
+    """The Parquet export of what analysts read."""
+    from sentiment.store import Store
+    from sentiment.store.export import export_parquet
+
+    _, source = _analyst_copy(args.config, "export")
     with Store(source, read_only=True) as store:
         rows = export_parquet(store, args.out)
     print(json.dumps({"source": str(source), "out": str(args.out), "rows": rows}))
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    """The analyst's HTML report of what analysts read, for the last night or ``--as-of``."""
+    from sentiment.report import report_path, write_report
+    from sentiment.store import Store
+
+    monitor, source = _analyst_copy(args.config, "report")
+    out = args.out or report_path(monitor.database_path())
+    with Store(source, read_only=True) as store:
+        write_report(store, monitor, out, as_of=args.as_of)
+    print(json.dumps({"source": str(source), "report": str(out)}))
+    return 0
+
+
+def _day(value: str) -> date:
+    """A ``--as-of`` day."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day; allowed: YYYY-MM-DD, e.g. 2026-12-06") from None
 
 
 def _surveys_import(args: argparse.Namespace) -> int:
@@ -259,6 +291,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--config", required=True, help="monitor config (YAML)")
     export.add_argument("--out", required=True, type=Path, help="the folder to write (replaced whole)")
     export.set_defaults(func=_export)
+
+    report = sub.add_parser("report", help="write the analyst's HTML report (self-contained, works offline)")
+    report.add_argument("--config", required=True, help="monitor config (YAML)")
+    report.add_argument("--as-of", type=_day, help="the report's day (YYYY-MM-DD); default: the last run's day")
+    report.add_argument(
+        "--out", type=Path, help="the HTML file to write; default: beside the database, e.g. data/monitor.report.html"
+    )
+    report.set_defaults(func=_report)
 
     surveys = sub.add_parser("surveys", help="a company's own survey results, for the reality gap")
     surveys_sub = surveys.add_subparsers(dest="surveys_command", required=True)

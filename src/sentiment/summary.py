@@ -121,3 +121,7 @@ def print_summary(summary: dict[str, Any], out: Console = console) -> None:
         for alert in older:
             out.print(f"  ALERT ({alert['as_of']}) {alert['message']}")
     out.print(f"Notifications sent: {summary['notifications']}")
+    if "report" in summary:
+        report = summary["report"]
+        failed = f" [bold red]failed: {report['error']}[/]" if report.get("error") else ""
+        out.print(f"Report: {report['path']}{failed}")

@@ -1,4 +1,4 @@
-"""The report's location leaderboard on a real DuckDB file, with figures computed by hand."""
+"""The report's queries on a real DuckDB file, with figures computed by hand."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from sentiment.store.report_queries import (
     TIER_RULE,
     TIERS,
     LeaderboardRow,
+    alert_marks,
     brand_comparison,
+    last_run,
     location_leaderboard,
+    sentiment_timeline,
     tier,
     topic_comparison,
     topic_heatmap,
@@ -171,3 +174,77 @@ def test_the_heat_map_the_topics_that_moved_and_their_quotes(tmp_path: Path) -> 
     # Quotes: confidence x |aspect score|, highest first (0.72 before 0.30), in the text as written.
     assert negative == [plan[0][2], plan[1][2]]
     assert positive == [plan[2][2]]
+
+
+def _scored(store: Store, plan: list[tuple[str, str, int, float]]) -> None:
+    """Store and score mentions: (item, brand, day of November or -day of October, score)."""
+    raw = []
+    for item, brand, day, _ in plan:
+        m = mention(item, f"Review {item} of the café, long enough to keep", brand=brand, day=max(day, 1))
+        raw.append(replace(m, published_at=datetime(2026, 10, -day, 12, tzinfo=UTC)) if day < 0 else m)
+    mentions = prepare(raw, monitor=monitor(), salt="s").mentions
+    score = {item: s for item, _, _, s in plan}
+    store.insert_mentions(mentions, run_id="r", tz=TZ)
+    store.activate_model("m", "v")
+    store.insert_scores([Score(m.id, "m", "v", "x", 0, 0, 0, score[m.source_item_id]) for m in mentions], run_id="r")
+
+
+def test_the_timeline_has_seven_day_means_and_the_alert_baseline_band(tmp_path: Path) -> None:
+    plan = [
+        ("o1", "Bella Caffè", -28, 0.2),  # 28 October: before the chart, inside 1 November's seven days
+        ("a1", "Bella Caffè", 1, 0.6), ("a2", "Bella Caffè", 1, 0.4),
+        ("b1", "Bella Caffè", 5, 0.8),
+        ("c1", "Bella Caffè", 20, -0.2),
+        ("d1", "Bella Caffè", 24, -0.4), ("d2", "Bella Caffè", 24, 0.0),
+        ("e1", "Bella Caffè", 30, -0.6),
+        ("n1", "Nordbrew", 30, 0.9),  # another brand: not on this timeline
+    ]  # fmt: skip
+    with Store(tmp_path / "m.duckdb") as store:
+        _scored(store, plan)
+        points = sentiment_timeline(
+            store, ["Bella Caffè"], AS_OF, days=30, baseline_days=14, min_mentions=2, min_drop=0.15
+        )
+        both = sentiment_timeline(store, ["Bella Caffè", "Nordbrew"], AS_OF, days=1)
+    assert [(p.day.day, p.mentions) for p in points] == [(1, 2), (5, 1), (20, 1), (24, 2), (30, 1)]
+    assert [p.score for p in points] == pytest.approx([0.5, 0.8, -0.2, -0.2, -0.6])
+    # Seven days ending each day: 1 Nov takes in 28 Oct; 30 Nov takes 24-30 Nov.
+    assert [p.score_7d for p in points] == pytest.approx([0.4, 0.6, -0.2, -0.2, -1 / 3])
+    # The baseline of 20 Nov: the 14 days before its week (31 Oct - 13 Nov) hold 1 and 5 Nov: 3 mentions, mean
+    # 0.6. 24 Nov's (4 - 17 Nov) holds one mention, under min_mentions: no band.
+    baselines = [p.baseline for p in points]
+    assert baselines[:2] == [None, None] and baselines[3:] == [None, None]
+    assert points[2].baseline == pytest.approx(0.6)
+    assert (points[2].band_low, points[2].band_high) == (pytest.approx(0.45), pytest.approx(0.75))
+    assert [(p.mentions, p.score) for p in both] == [(2, pytest.approx(0.15))]
+
+
+def test_alert_marks_and_the_last_run(tmp_path: Path) -> None:
+    with Store(tmp_path / "m.duckdb") as store:
+        _scored(store, [("a1", "Bella Caffè", 20, 0.5)])
+        other = replace(_alert("Nordbrew Oslo"), id="a-n", brand="Nordbrew")
+        old = replace(_alert("Bella Berlin"), id="a-old", as_of=date(2026, 8, 1))
+        store.insert_alerts([_alert("Bella Kraków"), other, old], run_id="r", model=("m", "v"))
+        store.resolve_alert("a-Bella Kraków", date(2026, 11, 29), "recovered")
+        for run_id, day in (("r1", date(2026, 11, 29)), ("r2", AS_OF), ("r3", date(2026, 12, 1))):
+            store.start_run(run_id, as_of=day, config_sha256="x")
+            store.record_source_run(run_id, "feed", status="ok", pages=2, fetched=7, new=5, skipped={}, error=None)
+            store.record_source_run(
+                run_id, "broken", status="failed", pages=0, fetched=0, new=0, skipped={"http_404": 1}, error="404"
+            )
+            stats = {"fetched": 7, "new_mentions": 5, "scored": 4, "sources_ok": 1, "sources_failed": 1,
+                     "skipped": {"http_404": 1}}  # fmt: skip
+            store.finish_run(run_id, status="partial", stats=stats)
+        marks = alert_marks(store, ["Bella Caffè"], AS_OF, days=90)
+        before = alert_marks(store, ["Bella Caffè"], date(2026, 11, 28))
+        run = last_run(store, AS_OF)
+        none = last_run(store, date(2026, 11, 1))
+    assert [(m.day, m.location, m.resolved_on) for m in marks] == [
+        (date(2026, 11, 28), "Bella Kraków", date(2026, 11, 29))
+    ]
+    assert [m.resolved_on for m in before] == [None]  # resolved after the report's day: open on it
+    assert run is not None and none is None
+    assert (run.run_id, run.status, run.fetched, run.new_mentions, run.scored) == ("r2", "partial", 7, 5, 4)
+    assert run.skipped == {"http_404": 1}
+    assert [(s.source, s.status, s.skipped, s.error) for s in run.sources] == [
+        ("broken", "failed", {"http_404": 1}, "404"), ("feed", "ok", {}, None),
+    ]  # fmt: skip

@@ -1,14 +1,17 @@
 """The analyst report's queries (issue 13), in the store layer so that every number on the page is a
 query on the published views that anyone can rerun.
 
-Started with the location leaderboard; the report page itself (charts, cohorts, competitors, heat map,
-quotes) is not built yet.
+Each function answers one part of the page (``sentiment.report``) for the report's day ``as_of``: the
+timeline with its alert baseline band, the leaderboard and its health tiers, brands and topics side by side,
+the topic heat map and its quotes, the survey gap and what the last run did.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sentiment.store.db import Store
 
@@ -223,3 +226,182 @@ def largest_reality_gaps(store: Store, count: int = 3) -> list[tuple[str, str, d
         [count],
     ).fetchall()
     return [(str(b), str(loc), m, float(s), float(p)) for b, loc, m, s, p in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePoint:
+    """One day of a brand's (or several brands') mentions: the day's count and mean score, the mean of the
+    seven days ending that day, and the alert baseline: the mean of the ``baseline_days`` before that week
+    (``None`` under ``min_mentions``), with the band ``baseline ± min_drop`` that a week's mean must leave
+    downwards before a drop alert is possible."""
+
+    day: date
+    mentions: int
+    score: float
+    score_7d: float
+    baseline: float | None
+    band_low: float | None
+    band_high: float | None
+
+
+def sentiment_timeline(
+    store: Store,
+    brands: Sequence[str],
+    as_of: date,
+    *,
+    days: int = 90,
+    baseline_days: int = 84,
+    min_mentions: int = 5,
+    min_drop: float = 0.15,
+) -> list[TimelinePoint]:
+    """The last ``days`` days up to ``as_of`` of the scored original mentions of ``brands`` together, one point
+    per day with mentions (the seven-day mean and the baseline are mention-weighted)."""
+    week, base = 6, int(baseline_days) + 6
+    rows = store.con.execute(
+        f"""
+        WITH d AS (
+            SELECT published_date AS day, count(*) AS n, sum(score) AS s FROM scored_mentions
+            WHERE score IS NOT NULL AND brand IN (SELECT unnest($brands))
+              AND published_date BETWEEN $first AND $as_of
+            GROUP BY day
+        ), w AS (
+            SELECT day, n, s / n AS mean, sum(s) OVER wk / sum(n) OVER wk AS mean_7d,
+                   sum(n) OVER bl AS n_base, sum(s) OVER bl / sum(n) OVER bl AS baseline
+            FROM d
+            WINDOW wk AS (ORDER BY day RANGE BETWEEN INTERVAL {week} DAY PRECEDING AND CURRENT ROW),
+                   bl AS (ORDER BY day RANGE BETWEEN INTERVAL {base} DAY PRECEDING AND INTERVAL {week + 1} DAY PRECEDING)
+        )
+        SELECT day, n, mean, mean_7d, CASE WHEN n_base >= $min_mentions THEN baseline END
+        FROM w WHERE day >= $start ORDER BY day
+        """,
+        {"brands": list(brands), "first": as_of - timedelta(days=days + base), "start": as_of - timedelta(days=days - 1),
+         "as_of": as_of, "min_mentions": min_mentions},
+    ).fetchall()  # fmt: skip
+    return [
+        TimelinePoint(
+            d, int(n), float(s), float(s7), b,
+            None if b is None else b - min_drop, None if b is None else b + min_drop,
+        )
+        for d, n, s, s7, b in rows
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMark:
+    """An alert raised on ``day`` (its ``as_of``), for the timeline and the leaderboard."""
+
+    day: date
+    rule: str
+    brand: str
+    location: str | None
+    message: str
+    resolved_on: date | None
+
+
+def alert_marks(store: Store, brands: Sequence[str], as_of: date, days: int = 90) -> list[AlertMark]:
+    """The alerts on ``brands`` raised in the last ``days`` days up to ``as_of``, oldest first."""
+    rows = store.con.execute(
+        """
+        SELECT as_of, rule, brand, location, message, CASE WHEN resolved_on <= $as_of THEN resolved_on END
+        FROM alerts WHERE brand IN (SELECT unnest($brands)) AND as_of BETWEEN $start AND $as_of
+        ORDER BY as_of, brand, location NULLS FIRST, rule
+        """,
+        {"brands": list(brands), "start": as_of - timedelta(days=days - 1), "as_of": as_of},
+    ).fetchall()
+    return [AlertMark(d, str(r), str(b), loc, str(m), res) for d, r, b, loc, m, res in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class GapRow:
+    """One location and month of the ``reality_gap`` view with both scores."""
+
+    brand: str
+    location: str
+    month: date
+    responses: int
+    survey_score: float
+    mentions: int
+    public_score: float
+
+    @property
+    def gap(self) -> float:
+        return self.survey_score - self.public_score
+
+
+def reality_gaps(store: Store, as_of: date, months: int = 3) -> list[GapRow]:
+    """The ``reality_gap`` rows with a public score in the last ``months`` months up to ``as_of``'s month,
+    largest gap first."""
+    first = (as_of.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    rows = store.con.execute(
+        """
+        SELECT brand, location, month, responses, survey_score, mentions, public_score FROM reality_gap
+        WHERE public_score IS NOT NULL AND month BETWEEN $first AND $as_of
+        ORDER BY gap DESC, brand, location, month
+        """,
+        {"first": first, "as_of": as_of},
+    ).fetchall()
+    return [GapRow(str(b), str(loc), m, int(r), float(s), int(n), float(p)) for b, loc, m, r, s, n, p in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRun:
+    """One source in a run: what it fetched and stored, or why it failed."""
+
+    source: str
+    status: str
+    pages: int
+    fetched: int
+    new_mentions: int
+    skipped: dict[str, int]
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    """The last run on or before the report's day, with its sources."""
+
+    run_id: str
+    status: str
+    as_of: date
+    started_at: datetime
+    finished_at: datetime | None
+    fetched: int
+    new_mentions: int
+    duplicates: int
+    scored: int
+    topics: int
+    alerts: int
+    notifications: int
+    skipped: dict[str, int]
+    error: str | None
+    sources: list[SourceRun]
+
+
+def last_run(store: Store, as_of: date) -> RunRow | None:
+    """The newest run whose day is ``as_of`` or earlier (``None`` when none is)."""
+    row = store.con.execute(
+        """
+        SELECT run_id, status, as_of, started_at, finished_at, fetched, new_mentions, duplicates, scored, topics,
+               alerts, notifications, skipped, error
+        FROM runs WHERE as_of <= ? ORDER BY as_of DESC, started_at DESC LIMIT 1
+        """,
+        [as_of],
+    ).fetchone()
+    if row is None:
+        return None
+    sources = store.con.execute(
+        "SELECT source, status, pages, fetched, new_mentions, skipped, error FROM source_runs WHERE run_id = ? "
+        "ORDER BY status = 'ok', source",
+        [row[0]],
+    ).fetchall()
+    fetched, new, duplicates, scored, topics, alerts, notifications = (int(v or 0) for v in row[5:12])
+    return RunRow(
+        str(row[0]), str(row[1]), row[2], row[3], row[4], fetched, new, duplicates, scored, topics, alerts,
+        notifications, _counts(row[12]), row[13],
+        [SourceRun(str(s), str(st), int(p), int(f), int(n), _counts(sk), e) for s, st, p, f, n, sk, e in sources],
+    )  # fmt: skip
+
+
+def _counts(value: str | None) -> dict[str, int]:
+    """A stored JSON object of skip reasons and counts."""
+    return {str(k): int(v) for k, v in json.loads(value).items()} if value else {}
