@@ -6,36 +6,18 @@ Run twice on the same day: the second run must add no mentions, scores, topics o
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-import yaml
 
-from sentiment.demo.run import chat_url, mail_receiver, webhook_receiver, write_demo_survey
+from sentiment.demo.run import chat_url, mail_receiver, webhook_receiver
 from sentiment.demo.server import serve_sample_web
 from sentiment.demo.site import load_sample_data
+from tests.flows.demo_night import TODAY, demo_config
 
 REPO = Path(__file__).resolve().parents[2]
-TODAY = date(2026, 11, 23)
-
-
-def _config(tmp_path: Path) -> Path:
-    data = yaml.safe_load((REPO / "examples" / "demo.yaml").read_text(encoding="utf-8"))
-    data["database"] = str(tmp_path / "monitor.duckdb")
-    data["export"] = str(tmp_path / "export")
-    data["surveys"][0]["path"] = str(tmp_path / "survey.csv")
-    write_demo_survey(tmp_path / "survey.csv", TODAY)
-    data["http"] = {"backoff_s": 0.05, "max_retries": 1, "timeout_s": 10, "allow_private_addresses": True}
-    data["sources"].append(
-        {"name": "broken-page", "kind": "review_page", "url": "${SENTIMENT_DEMO_BASE_URL}/bella/nowhere/reviews",
-         "brand": "Bella Caffè"}
-    )  # fmt: skip
-    path = tmp_path / "monitor.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def _counts(db: Path) -> dict[str, int]:
@@ -60,7 +42,7 @@ def test_nightly_flow_end_to_end_and_idempotent(
         "Nordbrew Coffee" in n.brands for n in sample.news
     )
     n_dups = sum(1 for r in sample.reviews if r.duplicate_of)
-    config = _config(tmp_path)
+    config = demo_config(tmp_path)
     with (
         serve_sample_web(today=TODAY) as web,
         webhook_receiver() as (hook, received),
@@ -110,6 +92,10 @@ def test_nightly_flow_end_to_end_and_idempotent(
         f"SELECT count(*) FROM read_parquet('{tmp_path}/export/scores/**/*.parquet', hive_partitioning = true)"
     ).fetchall()
     assert exported == [(n_reviews + n_news - n_dups,)]
+
+    # The analyst's report beside the read copy (tests/flows/test_report_flow.py opens it in a browser).
+    assert first["report"] == {"path": str(tmp_path / "monitor.report.html")}
+    assert (tmp_path / "monitor.report.html").stat().st_size > 500_000  # the charts' scripts are inlined
 
     # Second night, same day: nothing new anywhere, nothing sent again.
     assert (second["new_mentions"], second["scored"], second["topics"], second["notifications"]) == (0, 0, 0, 0)

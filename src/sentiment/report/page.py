@@ -188,7 +188,8 @@ def write_report(store: Store, monitor: MonitorConfig, out: Path, as_of: date | 
         tmp.write_text(html, encoding="utf-8")
         os.replace(tmp, out)
     except OSError as err:
-        tmp.unlink(missing_ok=True)
+        if tmp.is_file():
+            tmp.unlink()
         raise StoreError(f"cannot write the report {str(out)!r}: {err.strerror}; allowed: a file in a folder this "
                          "user can write") from None  # fmt: skip
     return out
