@@ -45,3 +45,17 @@ def browser_page(width: int = 1200, height: int = 900) -> Iterator[Page]:
             yield context.pages[0] if context.pages else context.new_page()
         finally:
             context.close()
+
+
+def screenshot(page_path: Path, out: Path) -> None:
+    """The first screen of a page once its charts are drawn (the README's picture of the report)."""
+    with browser_page() as page:
+        page.goto(page_path.resolve().as_uri())
+        page.wait_for_selector("body[data-charts=drawn]", timeout=60_000)
+        page.screenshot(path=str(out))
+
+
+if __name__ == "__main__":
+    import sys
+
+    screenshot(Path(sys.argv[1]), Path(sys.argv[2]))
