@@ -179,28 +179,43 @@ def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict
             cursors = {s.name: store.cursor(s.name) for s in sources}
             with HttpClient(monitor.http) as client:
                 futures = [fetch.submit(s, monitor, cursors[s.name], client) for s in sources]
-                # Stored one source at a time in this thread: DuckDB has one writer.
+                # Stored one source at a time in this thread: DuckDB has one writer. "fetch" is the time
+                # spent waiting for sources (they fetch and parse concurrently while others are stored).
                 for future in futures:
-                    pipeline.store_outcome(store, future.result(), monitor, stats)
+                    with stats.timed("fetch"):
+                        outcome = future.result()
+                    pipeline.store_outcome(store, outcome, monitor, stats)
             base_dir = Path(config_path).resolve().parent
             if monitor.surveys:
-                surveys(store, monitor, stats, base_dir)
-            model = model_future.result()
+                with stats.timed("surveys"):
+                    surveys(store, monitor, stats, base_dir)
+            with stats.timed("model"):
+                model = model_future.result()
+                reader = load_topics(monitor, model, stats, base_dir)
             batch_size = monitor.model.batch_size * 8
-            reader = load_topics(monitor, model, stats, base_dir)
             score(store, model, stats, batch_size, reader)
             catch_up_topics(store, model, reader, stats, batch_size)
-            alerts(store, monitor, stats)
-            notify(store, monitor, stats)
+            with stats.timed("alerts"):
+                alerts(store, monitor, stats)
+            with stats.timed("notify"):
+                notify(store, monitor, stats)
         except BaseException as err:
             pipeline.interrupted(store, stats, err, signal=signal_of(err))
             raise
         read_copy = pipeline.published_path(Path(database))
-        pipeline.finish(store, stats, publish_to=read_copy)
-        summary = run_summary(stats, sentiment_rows(store, day), open_alerts(store, day))
+        with stats.timed("publish"):
+            pipeline.finish(store, stats, publish_to=read_copy)
+        with stats.timed("aggregates"):
+            rows, still_open = sentiment_rows(store, day), open_alerts(store, day)
         if monitor.export:
-            summary["export"] = export(store, monitor.export)
-    summary["report"] = report(monitor, read_copy, day)
+            with stats.timed("export"):
+                exported = export(store, monitor.export)
+    with stats.timed("report"):
+        reported = report(monitor, read_copy, day)
+    summary = run_summary(stats, rows, still_open)
+    summary["report"] = reported
+    if monitor.export:
+        summary["export"] = exported
     logger.info(
         "run %s %s: fetched %d, new %d (duplicates %d), scored %d, topics %d, alerts %d, notifications %d, "
         "skipped %s",

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -77,6 +79,18 @@ class RunStats:
     #: Channels that had alerts to send, and those of them that delivered none.
     channels_attempted: int = 0
     channels_failed: int = 0
+    #: Wall seconds per stage (fetch, text, store, scoring, topics, alerts, publish, ...), for the summary
+    #: and ``bench/night.py``: where a large night spends its time.
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Add the wall time of the block to ``stage``."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -140,17 +154,19 @@ def store_outcome(store: Store, outcome: SourceOutcome, monitor: MonitorConfig, 
         stats.failed_sources[outcome.source] = outcome.error or "failed"
     else:
         stats.sources_ok += 1
-    known = store.existing_ids(m.id for m in outcome.mentions)
-    fresh = [m for m in outcome.mentions if m.id not in known]
-    prepared = prepare(
-        fresh,
-        monitor=monitor,
-        salt=store.author_salt(),
-        first_copies=store.first_copies,
-        near_copies=store.near_copies,
-    )
+    with stats.timed("text"):
+        known = store.existing_ids(m.id for m in outcome.mentions)
+        fresh = [m for m in outcome.mentions if m.id not in known]
+        prepared = prepare(
+            fresh,
+            monitor=monitor,
+            salt=store.author_salt(),
+            first_copies=store.first_copies,
+            near_copies=store.near_copies,
+        )
     stats.skipped.update(prepared.skipped)
-    new = store.insert_mentions(prepared.mentions, run_id=stats.run_id, tz=monitor.tz)
+    with stats.timed("store"):
+        new = store.insert_mentions(prepared.mentions, run_id=stats.run_id, tz=monitor.tz)
     stats.new_mentions += new
     stats.duplicates += prepared.duplicates
     store.record_source_run(
@@ -180,36 +196,39 @@ def score_pending(
     is logged and counted, and the rest is scored without them (the next run assigns what is missing).
     """
     store.activate_model(model.model_id, model.version)
-    pending = store.unscored(model.model_id, model.version)
+    with stats.timed("store"):
+        pending = store.unscored(model.model_id, model.version)
     done = 0
     for start in range(0, len(pending), batch_size):
         chunk = pending[start : start + batch_size]
         texts = [text for _, text in chunk]
         hits: list[list[TopicHit]] | None = None
-        if topics is not None:
-            try:
-                analysed = topics.analyse(texts)
-            except Exception as err:
-                log.exception("topic assignment failed; scoring goes on without topics")
-                topics_failed(stats, err)
-                topics = None
-            else:
-                predictions = [prediction for prediction, _ in analysed]
-                hits = [found for _, found in analysed]
-        if hits is None:
-            predictions = model.predict(texts)
+        with stats.timed("scoring"):
+            if topics is not None:
+                try:
+                    analysed = topics.analyse(texts)
+                except Exception as err:
+                    log.exception("topic assignment failed; scoring goes on without topics")
+                    topics_failed(stats, err)
+                    topics = None
+                else:
+                    predictions = [prediction for prediction, _ in analysed]
+                    hits = [found for _, found in analysed]
+            if hits is None:
+                predictions = model.predict(texts)
         scores = [
             Score(mention_id=mid, model_id=model.model_id, model_version=model.version, label=p.label,
                   p_negative=p.probabilities[LABELS[0]], p_neutral=p.probabilities[LABELS[1]],
                   p_positive=p.probabilities[LABELS[2]], score=p.score, truncated=p.truncated)
             for (mid, _), p in zip(chunk, predictions, strict=True)
         ]  # fmt: skip
-        added = store.insert_scores(scores, run_id=stats.run_id)
-        done += added
-        stats.scored += added
-        if topics is not None and hits is not None:
-            ids = [mid for mid, _ in chunk]
-            stats.topics += store.insert_topics(_topic_rows(ids, model, topics, hits), run_id=stats.run_id)
+        with stats.timed("store"):
+            added = store.insert_scores(scores, run_id=stats.run_id)
+            done += added
+            stats.scored += added
+            if topics is not None and hits is not None:
+                ids = [mid for mid, _ in chunk]
+                stats.topics += store.insert_topics(_topic_rows(ids, model, topics, hits), run_id=stats.run_id)
         _committed(store, stats, "scored %d of %d pending mentions", start + len(chunk), len(pending), progress)
     return done
 
@@ -240,8 +259,10 @@ def assign_topics(
     added = 0
     for start in range(0, len(pending), batch_size):
         chunk = pending[start : start + batch_size]
-        hits = topics.assign([text for _, text in chunk])
-        new = store.insert_topics(_topic_rows([mid for mid, _ in chunk], model, topics, hits), run_id=stats.run_id)
+        with stats.timed("topics"):
+            hits = topics.assign([text for _, text in chunk])
+        with stats.timed("store"):
+            new = store.insert_topics(_topic_rows([mid for mid, _ in chunk], model, topics, hits), run_id=stats.run_id)
         added += new
         stats.topics += new
         _committed(store, stats, "topics for %d of %d mentions", start + len(chunk), len(pending), progress)

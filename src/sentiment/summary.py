@@ -72,6 +72,7 @@ def run_summary(stats: Any, rows: list[SentimentRow], open_: list[dict[str, Any]
             for a in stats.new_alerts
         ],
         "open_alerts": open_ or [],
+        "timings": {stage: round(seconds, 3) for stage, seconds in stats.timings.items()},
     }
 
 

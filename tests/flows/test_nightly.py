@@ -93,6 +93,12 @@ def test_nightly_flow_end_to_end_and_idempotent(
     ).fetchall()
     assert exported == [(n_reviews + n_news - n_dups,)]
 
+    # Where the night spent its time, stage by stage (bench/night.py reads these).
+    stages = {"fetch", "text", "store", "surveys", "model", "scoring", "topics", "alerts", "notify", "publish",
+              "aggregates", "export", "report"}  # fmt: skip
+    assert set(first["timings"]) == stages - {"topics"}  # topics came in the scoring pass: no catch-up
+    assert first["timings"]["scoring"] > first["timings"]["alerts"] > 0
+
     # The analyst's report beside the read copy (tests/flows/test_report_flow.py opens it in a browser).
     assert first["report"] == {"path": str(tmp_path / "monitor.report.html")}
     assert (tmp_path / "monitor.report.html").stat().st_size > 500_000  # the charts' scripts are inlined
