@@ -30,7 +30,7 @@ from sentiment.records import Alert, Breakdown, Mention, Score, SurveyResponse, 
 
 SCHEMA_FILES = (
     "001_init.sql", "002_views.sql", "003_parent_id.sql", "004_topics.sql", "005_run_topics.sql", "006_hardening.sql",
-    "007_alert_rules.sql", "008_near_dups.sql", "009_comments.sql", "010_surveys.sql",
+    "007_alert_rules.sql", "008_near_dups.sql", "009_comments.sql", "010_surveys.sql", "011_column_comments.sql",
 )  # fmt: skip
 SCHEMA_VERSION = len(SCHEMA_FILES)
 _SALT_ENV = "SENTIMENT_AUTHOR_SALT"

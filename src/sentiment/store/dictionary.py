@@ -1,7 +1,8 @@
 """The data dictionary: every table and view of the store, what it holds and its columns, generated
-from the schema itself (the comments of ``sql/009_comments.sql`` and the column types), plus the
-Parquet export's datasets. ``docs/data-dictionary.md`` is its output, and a test fails when the two
-differ, so the document cannot drift from the schema::
+from the schema itself (the table and view comments of ``sql/009_comments.sql``, the column comments of
+``sql/011_column_comments.sql`` and the column types), plus the Parquet export's datasets.
+``docs/data-dictionary.md`` is its output, and a test fails when the two differ, so the document
+cannot drift from the schema::
 
     python -m sentiment.store.dictionary [--write]
 """
@@ -29,6 +30,21 @@ def objects(store: Store) -> list[tuple[str, str, str | None]]:
     return [(str(name), str(kind), comment) for name, kind, comment in rows]
 
 
+def columns(store: Store, name: str) -> list[tuple[str, str, str | None]]:
+    """(column, type, comment) of each column of a table or view, in order."""
+    rows = store.con.execute(
+        "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE NOT internal AND table_name = ? "
+        "ORDER BY column_index",
+        [name],
+    ).fetchall()
+    return [(str(column), str(data_type), comment) for column, data_type, comment in rows]
+
+
+def _cell(text: str | None) -> str:
+    """A comment as a markdown table cell: its pipes escaped."""
+    return (text or "(no description)").replace("|", "\\|")
+
+
 def render(store: Store) -> str:
     lines = [
         "# Data dictionary",
@@ -39,13 +55,9 @@ def render(store: Store) -> str:
         "",
     ]
     for name, kind, comment in objects(store):
-        columns = store.con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
-            "ORDER BY ordinal_position",
-            [name],
-        ).fetchall()
-        lines += [f"## `{name}` ({kind})", "", comment or "(no description)", "", "| column | type |", "|---|---|"]
-        lines += [f"| `{column}` | {data_type} |" for column, data_type in columns]
+        lines += [f"## `{name}` ({kind})", "", comment or "(no description)", "", "| column | type | what |"]
+        lines.append("|---|---|---|")
+        lines += [f"| `{column}` | {data_type} | {_cell(what)} |" for column, data_type, what in columns(store, name)]
         lines.append("")
     lines += [
         "## Parquet export",
