@@ -146,7 +146,9 @@ def build(n: int, *, brands: int = 50, locations: int = 2000, days: int = 60, se
     all_locations: list[tuple[int, int]] = [
         (b, i) for b in range(brands) for i in range(1 + per_brand_locations[b])
     ]  # fmt: skip
-    reviews_per_location = _zipf(rng, len(all_locations), counts["review_page"], s=0.9)
+    # Every location has at least one review (an empty page is no page), the rest Zipf-skewed.
+    extra = _zipf(rng, len(all_locations), counts["review_page"] - len(all_locations), s=0.9)
+    reviews_per_location = [1 + k for k in extra]
     day = lambda: min(days - 1, int(rng.expovariate(1 / (days / 2.5))))  # noqa: E731 (more recent, more)
     review_id = 0
     sample_brands: list[SampleBrand] = []

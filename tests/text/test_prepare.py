@@ -87,6 +87,33 @@ def test_location_attributed_by_alias_without_case_or_diacritics() -> None:
     assert fold("Łódź Straße") == "lodz strasse"
 
 
+def test_the_location_index_finds_what_trying_every_alias_finds() -> None:
+    """The index files aliases under their first word; the answer is the one that checking every alias
+    of every location against the text gives, nested and shared names included."""
+    import random
+
+    from sentiment.config import parse_config
+    from sentiment.text.attribution import location_index, names_in
+
+    cities = ["Berlin", "Kraków", "São Paulo", "Łódź", "New York", "Köln"]
+    locations = [{"name": f"{city} {i}", "aliases": [f"{city} Shop {i}", f"#{i} {city}"]} for city in cities
+                 for i in range(1, 30)]  # fmt: skip
+    locations += [{"name": "Berlin", "aliases": ["Berlin Mitte"]}, {"name": "Mitte", "aliases": ["Berlin Mitte"]}]
+    brand = parse_config({"brands": [{"name": "Bella", "locations": locations}]}).brand("Bella")
+    rng = random.Random(3)
+    words = [*cities, "shop", "#7", "Mitte", "berlin mitte", "koln 12", "sao paulo 3", "the", "1", "2", "12", "café"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 8))) for _ in range(400)]
+
+    def every_alias(text: str) -> str | None:
+        hits = [loc.name for loc in brand.locations if names_in(text, [loc.name, *loc.aliases])]
+        return hits[0] if len(hits) == 1 else None
+
+    index = location_index(brand)
+    found = [index.located(text) for text in texts]
+    assert found == [every_alias(text) for text in texts]
+    assert 40 < sum(f is not None for f in found) < 360  # both answers are common in the sample
+
+
 def test_prepare_attributes_brand_level_mentions_only() -> None:
     cfg = monitor()
     news = Mention(

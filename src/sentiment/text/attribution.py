@@ -30,10 +30,58 @@ def names_in(text: str, names: list[str]) -> bool:
     return any(name.strip() and _pattern(name.strip()).search(folded) for name in names)
 
 
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class LocationIndex:
+    """A brand's location names and aliases, folded and compiled once, filed under their first word.
+
+    A whole-word match starts where a word of the text starts, and that word is the alias's first word;
+    so a text is folded once and only the aliases filed under its words are tried. Checking every
+    alias of every location against every text cost a night of 10,000 mentions and 2,000 locations most
+    of its time; this finds the same locations.
+    """
+
+    by_first: dict[str, list[tuple[str, re.Pattern[str]]]]
+    #: Aliases that do not start with a letter or digit, tried against the whole text.
+    others: list[tuple[str, re.Pattern[str]]]
+
+    def located(self, text: str) -> str | None:
+        """The one location ``text`` names, or ``None`` (none, or more than one)."""
+        folded = fold(text)
+        hits: set[str] = set()
+        for word in _WORD.finditer(folded):
+            for name, pattern in self.by_first.get(word.group(), ()):
+                if name not in hits and pattern.match(folded, word.start()):
+                    hits.add(name)
+        hits.update(name for name, pattern in self.others if name not in hits and pattern.search(folded))
+        return next(iter(hits)) if len(hits) == 1 else None
+
+
+def location_index(brand: Brand) -> LocationIndex:
+    """The :class:`LocationIndex` of ``brand``'s locations (built once per set of names)."""
+    return _index(tuple((loc.name, (loc.name, *loc.aliases)) for loc in brand.locations))
+
+
+@lru_cache(maxsize=256)
+def _index(locations: tuple[tuple[str, tuple[str, ...]], ...]) -> LocationIndex:
+    by_first: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    others: list[tuple[str, re.Pattern[str]]] = []
+    for name, aliases in locations:
+        for alias in {a.strip() for a in aliases if a.strip()}:
+            pattern = re.compile(r"(?<!\w)" + re.escape(fold(alias)) + r"(?!\w)")
+            first = _WORD.match(fold(alias))
+            if first is None:
+                others.append((name, pattern))
+            else:
+                by_first.setdefault(first.group(), []).append((name, pattern))
+    return LocationIndex(by_first, others)
+
+
 def attribute_location(text: str, brand: Brand) -> str | None:
     """The one location of ``brand`` that ``text`` names, or ``None`` (none, or more than one)."""
-    hits = [loc.name for loc in brand.locations if names_in(text, [loc.name, *loc.aliases])]
-    return hits[0] if len(hits) == 1 else None
+    return location_index(brand).located(text)
 
 
 # --- a reviewed place: its name and postal address -------------------------------------------------

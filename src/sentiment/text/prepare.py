@@ -15,7 +15,7 @@ from sentiment.config import MonitorConfig
 from sentiment.parse.clean import clean_text, normalise_for_hash
 from sentiment.records import Mention
 from sentiment.text import near_dups
-from sentiment.text.attribution import attribute_location, location_for_place
+from sentiment.text.attribution import LocationIndex, location_for_place, location_index
 from sentiment.text.brands import BrandMatcher
 from sentiment.text.lang import detect_language
 
@@ -68,6 +68,7 @@ def prepare(
     """
     out = Prepared(mentions=[])
     brands = {b.name: b for b in monitor.brands}
+    indexes: dict[str, LocationIndex] = {}
     matcher: BrandMatcher | None = None
     cleaned: list[Mention] = []
     for m in mentions:
@@ -89,7 +90,9 @@ def prepare(
         if location is None and brand is not None and (m.place_name or m.place_address):
             location = location_for_place(brand, m.place_name, m.place_address)
         if location is None and brand is not None:
-            location = attribute_location(f"{m.title or ''}\n{text}", brand)
+            if brand.name not in indexes:
+                indexes[brand.name] = location_index(brand)
+            location = indexes[brand.name].located(f"{m.title or ''}\n{text}")
         cleaned.append(
             replace(
                 m,
