@@ -86,6 +86,8 @@ class Store:
             raise StoreError(f"database {str(self.path)!r} does not exist; run the monitor first")
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self._in_transaction = False
+            self._salt: str | None = None
         except (duckdb.IOException, duckdb.PermissionException) as err:
             raise StoreError(f"cannot open database {str(self.path)!r}: {err}") from None
         self.con.execute("SET TimeZone = 'UTC'")
@@ -129,13 +131,21 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """One transaction; inside another, part of that one (its writes commit or roll back with it)."""
+        if self._in_transaction:
+            yield
+            return
         self.con.execute("BEGIN TRANSACTION")
+        self._in_transaction = True
         try:
             yield
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
-        self.con.execute("COMMIT")
+        else:
+            self.con.execute("COMMIT")
+        finally:
+            self._in_transaction = False
 
     # -- settings -------------------------------------------------------------------------------------
 
@@ -144,12 +154,15 @@ class Store:
         env = redact.env_secret(_SALT_ENV)
         if env:
             return env
-        row = self.con.execute("SELECT value FROM settings WHERE key = 'author_salt'").fetchone()
-        if row:
-            return str(row[0])
-        salt = secrets.token_hex(16)
-        self.con.execute("INSERT INTO settings VALUES ('author_salt', ?) ON CONFLICT DO NOTHING", [salt])
-        return salt
+        if self._salt is None:
+            self.con.execute(
+                "INSERT INTO settings VALUES ('author_salt', ?) ON CONFLICT DO NOTHING", [secrets.token_hex(16)]
+            )
+            row = self.con.execute("SELECT value FROM settings WHERE key = 'author_salt'").fetchone()
+            self._salt = str(row[0]) if row else None
+        if self._salt is None:
+            raise StoreError("the author salt could not be stored; allowed: a database this user can write")
+        return self._salt
 
     # -- models ---------------------------------------------------------------------------------------
 
