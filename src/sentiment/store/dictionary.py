@@ -1,6 +1,6 @@
 """The data dictionary: every table and view of the store, what it holds and its columns, generated
-from the schema itself (the table and view comments of ``sql/009_comments.sql``, the column comments of
-``sql/011_column_comments.sql`` and the column types), plus the Parquet export's datasets.
+from the schema itself (the table and view comments of ``sql/009_comments.sql``, the table column comments
+of ``sql/011_column_comments.sql``, the view columns of ``view_columns.py`` and the column types), plus the Parquet export's datasets.
 ``docs/data-dictionary.md`` is its output, and a test fails when the two differ, so the document
 cannot drift from the schema::
 
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sentiment.store.db import SCHEMA_VERSION, Store
 from sentiment.store.export import DATASETS
+from sentiment.store.view_columns import VIEW_COLUMNS
 
 DOCUMENT = Path(__file__).resolve().parents[3] / "docs" / "data-dictionary.md"
 
@@ -31,13 +32,15 @@ def objects(store: Store) -> list[tuple[str, str, str | None]]:
 
 
 def columns(store: Store, name: str) -> list[tuple[str, str, str | None]]:
-    """(column, type, comment) of each column of a table or view, in order."""
+    """(column, type, description) of each column of a table or view, in order: a table's from its schema
+    comments, a view's from :data:`VIEW_COLUMNS`."""
     rows = store.con.execute(
         "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE NOT internal AND table_name = ? "
         "ORDER BY column_index",
         [name],
     ).fetchall()
-    return [(str(column), str(data_type), comment) for column, data_type, comment in rows]
+    described = VIEW_COLUMNS.get(name, {})
+    return [(str(column), str(data_type), comment or described.get(str(column))) for column, data_type, comment in rows]
 
 
 def _cell(text: str | None) -> str:

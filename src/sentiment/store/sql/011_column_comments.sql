@@ -1,6 +1,6 @@
--- Schema version 11: what each column of each table and view means, for the data dictionary (docs/data-dictionary.md).
--- CREATE OR REPLACE VIEW drops a view's column comments: a later migration that replaces a view must comment its
--- columns again (tests/store/test_dictionary.py fails on any column without one).
+-- Schema version 11: what each column of each table means, for the data dictionary (docs/data-dictionary.md).
+-- Views' columns are described in sentiment/store/view_columns.py: DuckDB fails to replay a write-ahead log that
+-- holds COMMENT ON COLUMN for a view, so a process killed before a checkpoint left a database that did not open.
 
 -- mentions
 COMMENT ON COLUMN mentions.id IS 'Mention id: first 24 hex of sha256(source, source_item_id), so a re-fetched item gets the same id.';
@@ -149,101 +149,17 @@ COMMENT ON COLUMN survey_responses.verbatim IS 'Cleaned free-text answer; NULL w
 COMMENT ON COLUMN survey_responses.imported_at IS 'When the response was imported (UTC).';
 
 -- active_scores (view)
-COMMENT ON COLUMN active_scores.mention_id IS 'Mention scored (mentions.id).';
-COMMENT ON COLUMN active_scores.model_id IS 'Active model id.';
-COMMENT ON COLUMN active_scores.model_version IS 'Active model version.';
-COMMENT ON COLUMN active_scores.label IS 'Most probable class: negative | neutral | positive.';
-COMMENT ON COLUMN active_scores.p_negative IS 'Probability the text is negative, 0..1.';
-COMMENT ON COLUMN active_scores.p_neutral IS 'Probability the text is neutral, 0..1.';
-COMMENT ON COLUMN active_scores.p_positive IS 'Probability the text is positive, 0..1.';
-COMMENT ON COLUMN active_scores.score IS 'Sentiment score p_positive - p_negative, -1..+1.';
-COMMENT ON COLUMN active_scores.scored_at IS 'When the score was stored (UTC).';
-COMMENT ON COLUMN active_scores.run_id IS 'Run (runs.run_id) that scored it.';
-COMMENT ON COLUMN active_scores.truncated IS 'True when the model read only the first model.max_tokens tokens.';
 
 -- scored_mentions (view)
-COMMENT ON COLUMN scored_mentions.id IS 'Mention id (mentions.id); originals only.';
-COMMENT ON COLUMN scored_mentions.source IS 'Configured source name.';
-COMMENT ON COLUMN scored_mentions.brand IS 'Configured brand.';
-COMMENT ON COLUMN scored_mentions.location IS 'Configured location; NULL when none was attributed.';
-COMMENT ON COLUMN scored_mentions.url IS 'Link to the item; NULL when none.';
-COMMENT ON COLUMN scored_mentions.title IS 'Cleaned title; NULL when none.';
-COMMENT ON COLUMN scored_mentions.text IS 'Cleaned text the model read.';
-COMMENT ON COLUMN scored_mentions.lang IS 'Identified language: ISO 639-1 code or ''und''.';
-COMMENT ON COLUMN scored_mentions.published_at IS 'Publication time (UTC); NULL when unknown.';
-COMMENT ON COLUMN scored_mentions.published_date IS 'Local day of publication in the config''s time zone; NULL when undated.';
-COMMENT ON COLUMN scored_mentions.rating IS 'Stars normalised to 1..5; NULL when unrated.';
-COMMENT ON COLUMN scored_mentions.label IS 'Active model''s label: negative | neutral | positive; NULL when not scored yet.';
-COMMENT ON COLUMN scored_mentions.score IS 'Active model''s score p_positive - p_negative, -1..+1; NULL when not scored yet.';
-COMMENT ON COLUMN scored_mentions.p_negative IS 'Probability negative, 0..1; NULL when not scored yet.';
-COMMENT ON COLUMN scored_mentions.p_neutral IS 'Probability neutral, 0..1; NULL when not scored yet.';
-COMMENT ON COLUMN scored_mentions.p_positive IS 'Probability positive, 0..1; NULL when not scored yet.';
-COMMENT ON COLUMN scored_mentions.model_id IS 'Active model id; NULL when not scored yet.';
-COMMENT ON COLUMN scored_mentions.model_version IS 'Active model version; NULL when not scored yet.';
 
 -- daily_sentiment (view)
-COMMENT ON COLUMN daily_sentiment.day IS 'Local day of publication (published_date, config time zone).';
-COMMENT ON COLUMN daily_sentiment.brand IS 'Configured brand.';
-COMMENT ON COLUMN daily_sentiment.location IS 'Configured location; NULL for mentions of the brand without one.';
-COMMENT ON COLUMN daily_sentiment.source IS 'Configured source name.';
-COMMENT ON COLUMN daily_sentiment.mentions IS 'Scored original mentions.';
-COMMENT ON COLUMN daily_sentiment.mean_score IS 'Mean sentiment score, -1..+1.';
-COMMENT ON COLUMN daily_sentiment.share_negative IS 'Share of mentions labelled negative, 0..1.';
-COMMENT ON COLUMN daily_sentiment.share_positive IS 'Share of mentions labelled positive, 0..1.';
-COMMENT ON COLUMN daily_sentiment.mean_rating IS 'Mean stars (1..5) of the rated mentions; NULL when none was rated.';
-COMMENT ON COLUMN daily_sentiment.rated IS 'Mentions with a star rating.';
 
 -- daily_brand_sentiment (view)
-COMMENT ON COLUMN daily_brand_sentiment.day IS 'Local day of publication (published_date, config time zone).';
-COMMENT ON COLUMN daily_brand_sentiment.brand IS 'Configured brand.';
-COMMENT ON COLUMN daily_brand_sentiment.mentions IS 'Scored original mentions, all sources and locations.';
-COMMENT ON COLUMN daily_brand_sentiment.mean_score IS 'Mean sentiment score, -1..+1.';
-COMMENT ON COLUMN daily_brand_sentiment.share_negative IS 'Share of mentions labelled negative, 0..1.';
-COMMENT ON COLUMN daily_brand_sentiment.share_positive IS 'Share of mentions labelled positive, 0..1.';
-COMMENT ON COLUMN daily_brand_sentiment.mean_rating IS 'Mean stars (1..5) of the rated mentions; NULL when none was rated.';
 
 -- location_health (view)
-COMMENT ON COLUMN location_health.brand IS 'Configured brand.';
-COMMENT ON COLUMN location_health.location IS 'Configured location.';
-COMMENT ON COLUMN location_health.mentions_7d IS 'Scored original mentions in the 7 days ending on the newest scored day in the store.';
-COMMENT ON COLUMN location_health.mean_score_7d IS 'Mean score (-1..+1) over those 7 days; NULL when none.';
-COMMENT ON COLUMN location_health.mean_score_prev_28d IS 'Mean score (-1..+1) over the 28 days before them; NULL when none.';
-COMMENT ON COLUMN location_health.mean_rating_7d IS 'Mean stars (1..5) over the 7 days; NULL when none was rated.';
-COMMENT ON COLUMN location_health.share_negative_7d IS 'Share of the 7 days'' mentions labelled negative, 0..1; NULL when none.';
 
 -- active_topics (view)
-COMMENT ON COLUMN active_topics.mention_id IS 'Mention the topic was found in (mentions.id).';
-COMMENT ON COLUMN active_topics.model_id IS 'Active model id.';
-COMMENT ON COLUMN active_topics.model_version IS 'Active model version.';
-COMMENT ON COLUMN active_topics.topic_set IS 'Newest topic set the active model ran with (digest of the topic head and its topics).';
-COMMENT ON COLUMN active_topics.topic IS 'Taxonomy topic id, or ''other'' when no topic applies.';
-COMMENT ON COLUMN active_topics.confidence IS 'Topic probability rescaled so 0.5 is its threshold, 0..1; for ''other'', 1 minus the best topic''s.';
-COMMENT ON COLUMN active_topics.label IS 'Aspect sentiment: negative | neutral | positive.';
-COMMENT ON COLUMN active_topics.score IS 'Aspect score p_positive - p_negative of the sentences carrying the topic, -1..+1.';
-COMMENT ON COLUMN active_topics.assigned_at IS 'When the topic row was stored (UTC).';
-COMMENT ON COLUMN active_topics.run_id IS 'Run (runs.run_id) that assigned it.';
 
 -- daily_topic_sentiment (view)
-COMMENT ON COLUMN daily_topic_sentiment.day IS 'Local day of publication (published_date, config time zone).';
-COMMENT ON COLUMN daily_topic_sentiment.brand IS 'Configured brand.';
-COMMENT ON COLUMN daily_topic_sentiment.location IS 'Configured location; NULL for mentions of the brand without one.';
-COMMENT ON COLUMN daily_topic_sentiment.source IS 'Configured source name.';
-COMMENT ON COLUMN daily_topic_sentiment.topic IS 'Taxonomy topic id, or ''other''.';
-COMMENT ON COLUMN daily_topic_sentiment.mentions IS 'Original mentions with this topic.';
-COMMENT ON COLUMN daily_topic_sentiment.mean_score IS 'Mean aspect score, -1..+1.';
-COMMENT ON COLUMN daily_topic_sentiment.share_negative IS 'Share of those mentions whose aspect sentiment is negative, 0..1.';
-COMMENT ON COLUMN daily_topic_sentiment.share_positive IS 'Share of those mentions whose aspect sentiment is positive, 0..1.';
 
 -- reality_gap (view)
-COMMENT ON COLUMN reality_gap.brand IS 'Configured brand.';
-COMMENT ON COLUMN reality_gap.location IS 'Configured location.';
-COMMENT ON COLUMN reality_gap.month IS 'First day of the month (local days, config time zone).';
-COMMENT ON COLUMN reality_gap.responses IS 'Survey responses that month.';
-COMMENT ON COLUMN reality_gap.nps_responses IS 'Of those, responses with an NPS answer.';
-COMMENT ON COLUMN reality_gap.nps_score IS 'NPS / 100: (promoters 9-10 - detractors 0-6) / NPS responses, -1..+1; NULL without NPS answers.';
-COMMENT ON COLUMN reality_gap.csat_score IS 'Mean CSAT rescaled to -1..+1 as (csat - 3) / 2; NULL without CSAT answers.';
-COMMENT ON COLUMN reality_gap.survey_score IS 'nps_score where there is one, else csat_score; -1..+1.';
-COMMENT ON COLUMN reality_gap.mentions IS 'Scored original mentions of the location that month (0 when none).';
-COMMENT ON COLUMN reality_gap.public_score IS 'Mean sentiment score of those mentions, -1..+1; NULL when none.';
-COMMENT ON COLUMN reality_gap.gap IS 'survey_score - public_score, -2..+2: positive when the survey is kinder than the public; NULL without mentions.';
-COMMENT ON COLUMN reality_gap.gap_rank IS 'Rank of gap among all rows with a public_score (all brands, locations and months), 1 the largest; NULL without mentions.';
