@@ -70,12 +70,11 @@ def _index(locations: tuple[tuple[str, tuple[str, ...]], ...]) -> LocationIndex:
     others: list[tuple[str, re.Pattern[str]]] = []
     for name, aliases in locations:
         for alias in {a.strip() for a in aliases if a.strip()}:
-            pattern = re.compile(r"(?<!\w)" + re.escape(fold(alias)) + r"(?!\w)")
             first = _WORD.match(fold(alias))
             if first is None:
-                others.append((name, pattern))
+                others.append((name, _pattern(alias)))
             else:
-                by_first.setdefault(first.group(), []).append((name, pattern))
+                by_first.setdefault(first.group(), []).append((name, _pattern(alias)))
     return LocationIndex(by_first, others)
 
 
