@@ -79,7 +79,8 @@ def run_summary(stats: Any, rows: list[SentimentRow], open_: list[dict[str, Any]
 console = Console(stderr=False, highlight=False, soft_wrap=True)
 
 
-def _fmt(value: float | None, pattern: str = "{:+.2f}") -> str:
+def fmt_number(value: float | None, pattern: str = "{:+.2f}") -> str:
+    """A figure as the summary and the report print it: signed with two decimals by default, "–" for none."""
     return "–" if value is None else pattern.format(value)
 
 
@@ -93,10 +94,10 @@ def print_summary(summary: dict[str, Any], out: Console = console) -> None:
             row["brand"],
             row["location"] or "(all)",
             str(row["mentions_recent"]),
-            _fmt(row["mean_score_recent"]),
-            _fmt(row["mean_score_baseline"]),
-            _fmt(row["share_negative_recent"], "{:.0%}"),
-            _fmt(row["mean_rating_recent"], "{:.1f}"),
+            fmt_number(row["mean_score_recent"]),
+            fmt_number(row["mean_score_baseline"]),
+            fmt_number(row["share_negative_recent"], "{:.0%}"),
+            fmt_number(row["mean_rating_recent"], "{:.1f}"),
         )
     out.print(table)
     skipped = ", ".join(f"{k}: {v}" for k, v in sorted(summary["skipped"].items())) or "none"

@@ -26,6 +26,7 @@ from sentiment.errors import StoreError
 from sentiment.report import charts
 from sentiment.store import Store
 from sentiment.store import report_queries as q
+from sentiment.summary import fmt_number
 
 #: How far back the timelines reach.
 TIMELINE_DAYS = 90
@@ -76,18 +77,17 @@ class Report:
 
 def report_day(store: Store, today: date) -> date:
     """The day a report is for by default: the last run's day (the night analysts last got), else ``today``."""
-    row = store.con.execute("SELECT max(as_of) FROM runs WHERE status <> 'running'").fetchone()
-    return row[0] if row and row[0] is not None else today
+    return q.last_run_day(store) or today
 
 
 def gather(store: Store, monitor: MonitorConfig, as_of: date) -> Report:
     """Run the report's queries for ``as_of``."""
     own = [b.name for b in monitor.brands if not b.competitor]
     rival = [b.name for b in monitor.brands if b.competitor]
-    model = store.con.execute("SELECT model_id || ' ' || model_version FROM models WHERE active").fetchone()
+    model = store.active_model()
     rules = monitor.alerts
     report = Report(
-        as_of, datetime.now(UTC), own, rival, model[0] if model else None, rules.baseline_days, rules.min_drop
+        as_of, datetime.now(UTC), own, rival, " ".join(model) if model else None, rules.baseline_days, rules.min_drop
     )
     groups = [(name, [name]) for name in own]
     if len(own) > 1:
@@ -115,18 +115,6 @@ def gather(store: Store, monitor: MonitorConfig, as_of: date) -> Report:
     return report
 
 
-def _signed(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.2f}"
-
-
-def _plain(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
-
-
 @functools.cache
 def _javascript() -> str:
     """Vega, Vega-Lite and vega-embed in one bundle (about 0.9 MB), for the Vega-Lite version altair writes."""
@@ -142,7 +130,11 @@ def _script_json(value: Any) -> str:
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(signed=_signed, plain=_plain, percent=_percent)
+    env.filters.update(
+        signed=fmt_number,
+        plain=lambda value: fmt_number(value, "{:.1f}"),
+        percent=lambda value: fmt_number(value, "{:.1%}"),
+    )
     return env
 
 

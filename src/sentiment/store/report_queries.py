@@ -377,6 +377,12 @@ class RunRow:
     sources: list[SourceRun]
 
 
+def last_run_day(store: Store) -> date | None:
+    """The day of the newest finished run (``None`` before the first)."""
+    row = store.con.execute("SELECT max(as_of) FROM runs WHERE status <> 'running'").fetchone()
+    return row[0] if row else None
+
+
 def last_run(store: Store, as_of: date) -> RunRow | None:
     """The newest run whose day is ``as_of`` or earlier (``None`` when none is)."""
     row = store.con.execute(
