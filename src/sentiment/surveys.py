@@ -23,7 +23,7 @@ from sentiment.config import Brand, MonitorConfig, SurveyImport
 from sentiment.errors import ConfigError
 from sentiment.parse.clean import clean_text, fold
 from sentiment.parse.dates import parse_date
-from sentiment.parse.tabular import guess_format, records, value
+from sentiment.parse.tabular import MAX_LOGGED_PROBLEMS, guess_format, records, value
 from sentiment.records import SurveyResponse
 from sentiment.store.db import Store
 
@@ -121,7 +121,7 @@ def import_surveys(store: Store, monitor: MonitorConfig, base_dir: Path | None =
         except OSError as err:
             raise ConfigError(f"survey {spec.name!r}: cannot read {str(path)!r}: {err.strerror or err}") from None
         parsed = parse_survey(text, spec, monitor.brand(spec.brand), monitor.tz)
-        for row, reason in parsed.problems[:20]:
+        for row, reason in parsed.problems[:MAX_LOGGED_PROBLEMS]:
             logger.warning("survey %s: skipping row %d: %s", spec.name, row, reason)
         new = store.insert_survey_responses(parsed.responses)
         report[spec.name] = {"read": len(parsed.responses), "new": new, "skipped": dict(parsed.skipped)}

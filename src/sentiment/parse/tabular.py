@@ -14,6 +14,8 @@ from typing import Any, Literal
 from sentiment.errors import ParseError
 
 _DELIMITERS = ",;\t|"
+#: Row problems a reader logs one by one before the rest are only counted (a broken export has thousands).
+MAX_LOGGED_PROBLEMS = 20
 
 
 def records(

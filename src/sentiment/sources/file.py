@@ -31,15 +31,12 @@ from sentiment.parse.clean import clean_text, fold
 from sentiment.parse.dates import parse_date
 from sentiment.parse.decode import decode_body
 from sentiment.parse.schema import normalise_rating
-from sentiment.parse.tabular import guess_format, records, value
+from sentiment.parse.tabular import MAX_LOGGED_PROBLEMS, guess_format, records, value
 from sentiment.records import Mention, SourceOutcome
 from sentiment.sources.base import RawItem, Source, conditional_get, hashed_id, parse_options, validators
 from sentiment.sources.http import HttpClient
 
 logger = logging.getLogger(__name__)
-
-#: Row problems logged one by one before the rest are only counted (a broken export has thousands).
-MAX_LOGGED_PROBLEMS = 20
 
 
 class Columns(BaseModel):
