@@ -24,11 +24,11 @@ in a child process, so that its CPU and memory are not the product's).
 from __future__ import annotations
 
 import csv
+import html
 import json
 import pickle
 import random
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -205,7 +205,7 @@ def build(n: int, *, brands: int = 50, locations: int = 2000, days: int = 60, se
                 stamp = datetime.combine(web.today - timedelta(days=when), time(rng.randrange(24)), tzinfo=UTC)
                 web.statuses.setdefault(f"b{b + 1}", []).append(
                     {"id": str(status_id), "created_at": stamp.isoformat().replace("+00:00", "Z"),
-                     "content": f"<p>{_html(text)} #{brand}</p>", "language": lang, "reblog": None,
+                     "content": f"<p>{html.escape(text, quote=False)} #{brand}</p>", "language": lang, "reblog": None,
                      "url": f"https://social.example/@u{k}/{status_id}",
                      "account": {"id": str(k), "acct": f"u{k}", "username": f"u{k}"}}
                 )  # fmt: skip
@@ -216,10 +216,6 @@ def build(n: int, *, brands: int = 50, locations: int = 2000, days: int = 60, se
                      "rating": str(rng.randint(*RATING[label])), "location": where}
                 )  # fmt: skip
     return web
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def config(web: Web, base_url: str, folder: Path) -> dict[str, Any]:
@@ -338,6 +334,3 @@ def mentions_by_kind(web: Web) -> dict[str, int]:
 
 if __name__ == "__main__":
     serve(Path(sys.argv[1]), Path(sys.argv[2]))
-
-
-__all__: Sequence[str] = ("Web", "build", "config", "mentions_by_kind", "serve", "write")
