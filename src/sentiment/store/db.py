@@ -84,10 +84,10 @@ class Store:
                 )
         elif not self.path.exists():
             raise StoreError(f"database {str(self.path)!r} does not exist; run the monitor first")
+        self._in_transaction = False
+        self._salt: str | None = None
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
-            self._in_transaction = False
-            self._salt: str | None = None
         except (duckdb.IOException, duckdb.PermissionException) as err:
             raise StoreError(f"cannot open database {str(self.path)!r}: {err}") from None
         self.con.execute("SET TimeZone = 'UTC'")
@@ -155,13 +155,15 @@ class Store:
         if env:
             return env
         if self._salt is None:
-            self.con.execute(
-                "INSERT INTO settings VALUES ('author_salt', ?) ON CONFLICT DO NOTHING", [secrets.token_hex(16)]
-            )
             row = self.con.execute("SELECT value FROM settings WHERE key = 'author_salt'").fetchone()
-            self._salt = str(row[0]) if row else None
-        if self._salt is None:
-            raise StoreError("the author salt could not be stored; allowed: a database this user can write")
+            if row is None:
+                self.con.execute(
+                    "INSERT INTO settings VALUES ('author_salt', ?) ON CONFLICT DO NOTHING", [secrets.token_hex(16)]
+                )
+                row = self.con.execute("SELECT value FROM settings WHERE key = 'author_salt'").fetchone()
+            if row is None:
+                raise StoreError("the author salt could not be stored; allowed: a database this user can write")
+            self._salt = str(row[0])
         return self._salt
 
     # -- models ---------------------------------------------------------------------------------------
