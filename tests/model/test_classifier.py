@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 from transformers import pipeline
 
 from sentiment.model import SentimentModel, adapter_version, default_adapter_path, load_model
-from sentiment.model.classifier import Adapter, FineTunedBackend, export_hf_directory
+from sentiment.model.classifier import Adapter, FineTunedBackend, _Logits, export_hf_directory
 from sentiment.model.embedded import ensure_encoder
+from sentiment.model.int8 import BlockEmbedding, Int8Classifier
 from sentiment.training.data import LANGUAGES, load_split
 
 pytestmark = pytest.mark.slow
@@ -38,6 +40,21 @@ def test_the_default_model_is_the_adapter_on_the_rebuilt_encoder_in_int8(embedde
     assert embedded_model.version == adapter_version(default_adapter_path())
     training = json.loads((default_adapter_path().parent / "training.json").read_text(encoding="utf-8"))
     assert training["version"] == embedded_model.version and training["int8_check"]["verified"]
+
+
+def test_the_fast_path_keeps_the_embedding_table_on_its_4_bit_grid(
+    embedded_model: SentimentModel, float32_model: SentimentModel
+) -> None:
+    """The int8 path's table is int8 steps and float16 scales, and reads back the float32 rows exactly."""
+    fast, exact = embedded_model.backend, float32_model.backend
+    assert isinstance(fast, FineTunedBackend) and isinstance(exact, FineTunedBackend)
+    assert isinstance(fast.model, Int8Classifier) and isinstance(exact.model, _Logits)
+    compact = fast.model.embeddings.word_embeddings
+    assert isinstance(compact, BlockEmbedding) and compact.steps.shape == (250037, 384)
+    assert compact.steps.element_size() * compact.steps.numel() + compact.scales.numel() * 2 == 102_015_096
+    table = exact.model.model.bert.embeddings.word_embeddings
+    ids = torch.arange(0, 250037, 97)
+    assert torch.equal(compact(ids), table(ids))
 
 
 def test_fixed_texts_get_their_known_readings(embedded_model: SentimentModel) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import struct
 import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -36,8 +37,9 @@ from transformers.modeling_utils import no_init_weights
 
 from sentiment.errors import ModelError
 from sentiment.model.encoder import MAX_TOKENS, configure_threads, length_batches, pad_batch
-from sentiment.model.int8 import Int8Classifier
+from sentiment.model.int8 import BlockEmbedding, Int8Classifier
 from sentiment.model.long_text import plan_parts
+from sentiment.model.memory import HeapTrimmer
 from sentiment.model.progress import Progress, no_progress
 from sentiment.model.scorer import Reading
 from sentiment.model.topic_head import FittedTopics, combine_parts
@@ -45,6 +47,7 @@ from sentiment.records import LABELS
 
 ADAPTER_FORMAT = "1"
 CALIBRATION_PREFIX = "calibration."
+_WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
 _HEAD_KEYS = ("bert.pooler.dense.weight", "bert.pooler.dense.bias", "classifier.weight", "classifier.bias")
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 #: Upper bound on batch x length^2 per forward pass: the attention scores of 12 heads in float32 take
@@ -109,8 +112,14 @@ def adapter_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_classifier(encoder_dir: Path, adapter: Adapter) -> BertForSequenceClassification:
-    """The rebuilt encoder with the adapter merged in, as a float32 3-label sequence classifier."""
+def build_classifier(
+    encoder_dir: Path, adapter: Adapter, *, compact_embeddings: bool = False
+) -> BertForSequenceClassification:
+    """The rebuilt encoder with the adapter merged in, as a float32 3-label sequence classifier.
+
+    With ``compact_embeddings`` the word-embedding table is a :class:`BlockEmbedding` read slice by
+    slice (the same values; the int8 path's choice), when the table is on the 4-bit grid.
+    """
     config = BertConfig.from_pretrained(encoder_dir)
     config.num_labels = len(LABELS)
     config.id2label = dict(enumerate(LABELS))
@@ -119,7 +128,16 @@ def build_classifier(encoder_dir: Path, adapter: Adapter) -> BertForSequenceClas
     with warnings.catch_warnings(), no_init_weights():  # every weight is assigned below: skip random init
         warnings.simplefilter("ignore")
         model = BertForSequenceClassification(config)  # type: ignore[no-untyped-call]
-    state = {f"bert.{name}": tensor for name, tensor in load_file(str(encoder_dir / "model.safetensors")).items()}
+    path = str(encoder_dir / "model.safetensors")
+    table = None
+    if compact_embeddings:
+        table = _block_embeddings(encoder_dir / "model.safetensors")
+    # pread, not the default mmap: tensors viewing a private mapping keep the whole 470 MB file
+    # resident for as long as any one of them lives, after most were replaced by int8 copies.
+    with safe_open(path, framework="pt", backend="pread") as fh:
+        state = {
+            f"bert.{name}": fh.get_tensor(name) for name in list(fh.keys()) if table is None or name != _WORD_EMBEDDINGS
+        }
     for key, lora_a in adapter.tensors.items():
         if key.startswith(CALIBRATION_PREFIX) or not key.endswith(".lora_A"):
             continue
@@ -133,8 +151,29 @@ def build_classifier(encoder_dir: Path, adapter: Adapter) -> BertForSequenceClas
         state[key] = adapter.tensors[key]
     # assign=True adopts the loaded tensors instead of copying them: one copy of the weights in memory
     model.load_state_dict(state, strict=False, assign=True)
+    if table is not None:
+        model.bert.embeddings.add_module("word_embeddings", table)
     model.train(False)
     return model
+
+
+def _block_embeddings(path: Path) -> BlockEmbedding | None:
+    """The word-embedding table of a safetensors file as a :class:`BlockEmbedding`, read in slices
+    with plain reads: a safetensors slice is either a mapping of the file (its pages stay resident
+    while the table is built, 367 MB) or, with ``pread``, read row by row (8 s)."""
+    with path.open("rb") as fh:
+        (length,) = struct.unpack("<Q", fh.read(8))
+        entry = json.loads(fh.read(length))[_WORD_EMBEDDINGS]
+        if entry["dtype"] != "F32" or len(entry["shape"]) != 2:
+            return None
+        base = 8 + length + int(entry["data_offsets"][0])
+        width = int(entry["shape"][1])
+
+        def rows(start: int, stop: int) -> torch.Tensor:
+            fh.seek(base + start * width * 4)
+            return torch.from_numpy(np.fromfile(fh, dtype="<f4", count=(stop - start) * width).reshape(-1, width))
+
+        return BlockEmbedding.from_rows(rows, entry["shape"])
 
 
 def calibrate(
@@ -197,7 +236,7 @@ class FineTunedBackend:
         adapter = Adapter.load(adapter_path)
         try:
             self.tokenizer = Tokenizer.from_file(str(encoder_dir / "tokenizer.json"))
-            model = build_classifier(encoder_dir, adapter)
+            model = build_classifier(encoder_dir, adapter, compact_embeddings=int8)
         except (OSError, ValueError) as err:
             raise ModelError(f"cannot load the encoder from {encoder_dir}: {err}") from err
         self.tokenizer.no_truncation()
@@ -247,8 +286,10 @@ class FineTunedBackend:
 
         done = 0
         with streams() as count, ThreadPoolExecutor(count, thread_name_prefix="sentiment-score") as pool:
+            trim = HeapTrimmer()
             for scored in pool.map(run, batches):
                 done += scored
+                trim()
                 progress(done, len(parts.ids))
         probabilities = parts.combine(out, len(texts))
         if topics is None:
