@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from flows.local_api import signal_of
 from sentiment import pipeline, redact
@@ -199,7 +200,10 @@ def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict
             model_future = prepare_model.submit(monitor)
             cursors = {s.name: store.cursor(s.name) for s in sources}
             with HttpClient(monitor.http) as client, switch_interval(STORE_SWITCH_INTERVAL_S):
-                futures = [fetch.submit(s, monitor, cursors[s.name], client) for s in sources]
+                # quote: Prefect walks every task argument to find futures in it; the whole config (every
+                # source and location) walked once per source made the fetch stage quadratic in sources.
+                config = cast(MonitorConfig, quote(monitor))  # Prefect unwraps it before calling the task
+                futures = [fetch.submit(s, config, cursors[s.name], client) for s in sources]
                 # Stored one source at a time in this thread: DuckDB has one writer. "fetch" is the time
                 # spent waiting for sources (they fetch and parse concurrently while others are stored).
                 for future in futures:
