@@ -128,6 +128,19 @@ class SourceOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceRun:
+    """A source's row in ``source_runs``: its outcome with what the text stage added (new, skipped)."""
+
+    source: str
+    status: str
+    pages: int
+    fetched: int
+    new: int
+    skipped: dict[str, int]
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     """A rule that fired on a brand or a location (:mod:`sentiment.alerts.rules`): for a sentiment drop
     the means are mean scores and ``effect`` the drop; for a volume spike or topic surge the means are

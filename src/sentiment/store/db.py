@@ -26,7 +26,16 @@ import duckdb
 
 from sentiment import redact
 from sentiment.errors import StoreError
-from sentiment.records import Alert, Breakdown, Mention, Score, SurveyResponse, TopicCounts, WindowRow
+from sentiment.records import (
+    Alert,
+    Breakdown,
+    Mention,
+    Score,
+    SourceRun,
+    SurveyResponse,
+    TopicCounts,
+    WindowRow,
+)
 
 SCHEMA_FILES = (
     "001_init.sql", "002_views.sql", "003_parent_id.sql", "004_topics.sql", "005_run_topics.sql", "006_hardening.sql",
@@ -325,12 +334,20 @@ class Store:
         return json.loads(row[0]) if row and row[0] else None
 
     def save_cursor(self, source: str, cursor: dict[str, Any] | None, *, run_id: str) -> None:
-        if cursor is None:
+        self.save_cursors({source: cursor}, run_id=run_id)
+
+    def save_cursors(self, cursors: dict[str, dict[str, Any] | None], *, run_id: str) -> None:
+        """Each source's cursor (None: leave what is stored), in one statement."""
+        rows = [
+            (source, json.dumps(cursor, sort_keys=True)) for source, cursor in cursors.items() if cursor is not None
+        ]
+        if not rows:
             return
+        sources, values = (list(column) for column in zip(*rows, strict=True))
         self.con.execute(
-            "INSERT INTO source_state VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+            "INSERT INTO source_state SELECT unnest($1), unnest($2), $3, $4 ON CONFLICT DO UPDATE SET "
             "cursor = excluded.cursor, updated_at = excluded.updated_at, run_id = excluded.run_id",
-            [source, json.dumps(cursor, sort_keys=True), _now(), run_id],
+            [sources, values, _now(), run_id],
         )
 
     # -- runs -----------------------------------------------------------------------------------------
@@ -374,9 +391,17 @@ class Store:
         self, run_id: str, source: str, *, status: str, pages: int, fetched: int, new: int,
         skipped: dict[str, int], error: str | None,
     ) -> None:  # fmt: skip
+        self.record_source_runs(run_id, [SourceRun(source, status, pages, fetched, new, skipped, error)])
+
+    def record_source_runs(self, run_id: str, runs: Sequence[SourceRun]) -> None:
+        """What each source did in this run, in one statement (a rerun of a source replaces its row)."""
+        if not runs:
+            return
+        rows = [(run_id, r.source, r.status, r.pages, r.fetched, r.new, json.dumps(r.skipped, sort_keys=True), r.error)
+                for r in runs]  # fmt: skip
+        select = ", ".join(f"unnest(${i + 1})" for i in range(8))
         self.con.execute(
-            "INSERT OR REPLACE INTO source_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, source, status, pages, fetched, new, json.dumps(skipped, sort_keys=True), error],
+            f"INSERT OR REPLACE INTO source_runs SELECT {select}", [list(column) for column in zip(*rows, strict=True)]
         )
 
     def update_run(self, run_id: str, *, stats: dict[str, Any]) -> None:

@@ -29,8 +29,14 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class Prepared:
     mentions: list[Mention]
     skipped: Counter[str] = field(default_factory=Counter)
+    #: The same counts per source: mentions of several sources are prepared together.
+    skipped_by_source: dict[str, Counter[str]] = field(default_factory=dict)
     #: Of the linked copies, those linked by similarity rather than by equal text.
     near_duplicates: int = 0
+
+    def skip(self, source: str, reason: str) -> None:
+        self.skipped[reason] += 1
+        self.skipped_by_source.setdefault(source, Counter())[reason] += 1
 
     @property
     def duplicates(self) -> int:
@@ -74,17 +80,17 @@ def prepare(
     for m in mentions:
         text = clean_text(m.text)
         if not text:
-            out.skipped["empty_text"] += 1
+            out.skip(m.source, "empty_text")
             continue
         if m.brand_gate and m.brand is not None:
             matcher = matcher or BrandMatcher.from_config(monitor)
             if not matcher.mentions(f"{m.title or ''}\n{text}", m.brand):
-                out.skipped["no_brand_match"] += 1
+                out.skip(m.source, "no_brand_match")
                 continue
         truncated = len(text) > monitor.text.max_chars
         if truncated:
             text = cut_text(text, monitor.text.max_chars)
-            out.skipped["text_truncated"] += 1
+            out.skip(m.source, "text_truncated")
         location = m.location
         brand = brands.get(m.brand or "")
         if location is None and brand is not None and (m.place_name or m.place_address):
