@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -35,7 +36,14 @@ from sentiment.alerts.rules import (
     make_alert,
     recovery,
 )
-from sentiment.alerts.themes import EARLIER_DAYS, ThemeMention, find_themes, reference_centre, theme_alert
+from sentiment.alerts.themes import (
+    EARLIER_DAYS,
+    ThemeMention,
+    find_themes,
+    reference_centre,
+    reference_texts,
+    theme_alert,
+)
 from sentiment.config import MonitorConfig, SourceConfig
 from sentiment.errors import ModelError
 from sentiment.model import SentimentModel
@@ -358,18 +366,45 @@ def _themes(
         return []
     earlier_start = start - timedelta(days=EARLIER_DAYS)
     earlier = [ThemeMention(*r) for r in store.other_negatives(earlier_start, start - timedelta(days=1))]
-    encoder = E5Encoder(ensure_encoder(monitor.model.cache_dir))
+    encoder_dir = ensure_encoder(monitor.model.cache_dir)
+    encoder = E5Encoder(encoder_dir)
 
     def embed(texts: Sequence[str]) -> np.ndarray:
         return encoder.embed(texts, prefix="query: ")
 
-    themes = find_themes(recent, earlier, embed, reference_centre(embed), min_mentions=rules.theme_min_mentions,
+    centre = _theme_centre(encoder_dir, embed)
+    themes = find_themes(recent, earlier, embed, centre, min_mentions=rules.theme_min_mentions,
                          min_authors=rules.theme_min_authors, similarity=rules.theme_similarity)  # fmt: skip
     return [
         theme_alert(theme, as_of, rules.theme_days)
         for theme in themes
         if not in_cooldown(last, (RULE_EMERGING_THEME, theme.brand, theme.location, None), as_of, rules)
     ]
+
+
+def _theme_centre(encoder_dir: Path, embed: Callable[[Sequence[str]], np.ndarray]) -> np.ndarray:
+    """:func:`reference_centre`, kept beside the encoder it was computed with. The same reference texts
+    on the same encoder give the same mean, and embedding the taxonomy's hundreds of texts again each
+    night was most of the alert stage's time on a night with few new complaints. A cache that cannot be
+    written (a read-only model cache) is only logged."""
+    texts = reference_texts()
+    key = hashlib.sha256("\x1f".join(texts).encode()).hexdigest()[:16]
+    path = encoder_dir / f"theme-centre-{key}.npy"
+    try:
+        return np.asarray(np.load(path), dtype=np.float64)
+    except (OSError, ValueError):
+        pass
+    centre = reference_centre(embed)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as out:
+            np.save(out, centre)
+        os.replace(tmp, path)
+    except OSError as err:
+        with suppress(OSError):
+            tmp.unlink()
+        log.warning("could not keep the theme centre in %s: %s", path, err)
+    return centre
 
 
 def _explain(store: Store, f: Finding, as_of: date) -> Alert:

@@ -3,11 +3,13 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from sentiment.alerts.themes import ThemeMention, find_themes, reference_centre, theme_alert
+from sentiment import pipeline
+from sentiment.alerts.themes import ThemeMention, find_themes, reference_centre, reference_texts, theme_alert
 from sentiment.model.embedded import ensure_encoder
 from sentiment.model.encoder import E5Encoder
 
@@ -108,3 +110,25 @@ def test_the_encoder_groups_one_complaint_told_four_ways() -> None:
     (theme,) = find_themes(recent, [], embed, reference_centre(embed), min_mentions=4, min_authors=2, similarity=0.5)
     assert [m.mention_id for m in theme.mentions] == ["m0", "m1", "m2", "m3"]
     assert theme.words == ("crashes",)
+
+
+def test_the_reference_centre_is_embedded_once_per_encoder(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The nightly rule keeps the taxonomy texts' mean beside the encoder: the second night embeds none
+    of them again, and a cache it cannot write costs only a log line."""
+    embedded: list[int] = []
+
+    def counting(texts: Sequence[str]) -> np.ndarray:
+        embedded.append(len(texts))
+        return _embed(texts)
+
+    first = pipeline._theme_centre(tmp_path, counting)
+    assert embedded == [len(reference_texts())] and len(reference_texts()) > 500
+    assert [p.name.startswith("theme-centre-") for p in tmp_path.iterdir()] == [True]
+    again = pipeline._theme_centre(tmp_path, counting)
+    assert embedded == [len(reference_texts())]
+    assert np.array_equal(first, again) and np.array_equal(first, reference_centre(_embed))
+
+    not_a_folder = tmp_path / "encoder-is-a-file"
+    not_a_folder.write_text("x")  # nothing can be written under it, not even by root
+    assert np.array_equal(pipeline._theme_centre(not_a_folder, counting), first)
+    assert "could not keep the theme centre" in caplog.text
