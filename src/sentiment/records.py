@@ -129,13 +129,13 @@ class SourceOutcome:
 
 @dataclass(frozen=True, slots=True)
 class SourceRun:
-    """A source's row in ``source_runs``: its outcome with what the text stage added (new, skipped)."""
+    """A source's row in ``source_runs``: what it fetched and stored in one run, or why it failed."""
 
     source: str
     status: str
     pages: int
     fetched: int
-    new: int
+    new_mentions: int
     skipped: dict[str, int]
     error: str | None
 

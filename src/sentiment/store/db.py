@@ -397,7 +397,7 @@ class Store:
         """What each source did in this run, in one statement (a rerun of a source replaces its row)."""
         if not runs:
             return
-        rows = [(run_id, r.source, r.status, r.pages, r.fetched, r.new, json.dumps(r.skipped, sort_keys=True), r.error)
+        rows = [(run_id, r.source, r.status, r.pages, r.fetched, r.new_mentions, json.dumps(r.skipped, sort_keys=True), r.error)
                 for r in runs]  # fmt: skip
         select = ", ".join(f"unnest(${i + 1})" for i in range(8))
         self.con.execute(

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sentiment.records import SourceRun
 from sentiment.store.db import Store
 
 #: The leaderboard's window: the last four weeks, against the four weeks before.
@@ -341,19 +342,6 @@ def reality_gaps(store: Store, as_of: date, months: int = 3) -> list[GapRow]:
         {"first": first, "as_of": as_of},
     ).fetchall()
     return [GapRow(str(b), str(loc), m, int(r), float(s), int(n), float(p)) for b, loc, m, r, s, n, p in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class SourceRun:
-    """One source in a run: what it fetched and stored, or why it failed."""
-
-    source: str
-    status: str
-    pages: int
-    fetched: int
-    new_mentions: int
-    skipped: dict[str, int]
-    error: str | None
 
 
 @dataclass(frozen=True, slots=True)
