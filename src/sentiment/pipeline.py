@@ -383,10 +383,9 @@ def _themes(
 
 
 def _theme_centre(encoder_dir: Path, embed: Callable[[Sequence[str]], np.ndarray]) -> np.ndarray:
-    """:func:`reference_centre`, kept beside the encoder it was computed with. The same reference texts
-    on the same encoder give the same mean, and embedding the taxonomy's hundreds of texts again each
-    night was most of the alert stage's time on a night with few new complaints. A cache that cannot be
-    written (a read-only model cache) is only logged."""
+    """:func:`reference_centre`, kept beside the encoder it was computed with: the same reference texts
+    on the same encoder give the same mean, so the taxonomy's hundreds of texts need not be embedded
+    again each night. A cache that cannot be written (a read-only model cache) is only logged."""
     texts = reference_texts()
     key = hashlib.sha256("\x1f".join(texts).encode()).hexdigest()[:16]
     path = encoder_dir / f"theme-centre-{key}.npy"
@@ -394,7 +393,7 @@ def _theme_centre(encoder_dir: Path, embed: Callable[[Sequence[str]], np.ndarray
         return np.asarray(np.load(path), dtype=np.float64)
     except (OSError, ValueError):
         pass
-    centre = reference_centre(embed)
+    centre = reference_centre(embed, texts)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("wb") as out:

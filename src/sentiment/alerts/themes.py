@@ -98,9 +98,10 @@ def _centred(vectors: npt.NDArray[np.float32], centre: npt.NDArray[np.float64]) 
     return np.asarray(rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12))
 
 
-def reference_centre(embed: Embed) -> npt.NDArray[np.float64]:
-    """The mean embedding of :func:`reference_texts`: the ``centre`` :func:`find_themes` takes out."""
-    return np.asarray(np.asarray(embed(reference_texts()), dtype=np.float64).mean(axis=0))
+def reference_centre(embed: Embed, texts: Sequence[str] | None = None) -> npt.NDArray[np.float64]:
+    """The mean embedding of ``texts`` (default :func:`reference_texts`): the ``centre``
+    :func:`find_themes` takes out."""
+    return np.asarray(np.asarray(embed(reference_texts() if texts is None else texts), dtype=np.float64).mean(axis=0))
 
 
 def reference_texts() -> list[str]:

@@ -128,13 +128,11 @@ def build_classifier(
     with warnings.catch_warnings(), no_init_weights():  # every weight is assigned below: skip random init
         warnings.simplefilter("ignore")
         model = BertForSequenceClassification(config)  # type: ignore[no-untyped-call]
-    path = str(encoder_dir / "model.safetensors")
-    table = None
-    if compact_embeddings:
-        table = _block_embeddings(encoder_dir / "model.safetensors")
+    weights_file = encoder_dir / "model.safetensors"
+    table = _block_embeddings(weights_file) if compact_embeddings else None
     # pread, not the default mmap: tensors viewing a private mapping keep the whole 470 MB file
     # resident for as long as any one of them lives, after most were replaced by int8 copies.
-    with safe_open(path, framework="pt", backend="pread") as fh:
+    with safe_open(str(weights_file), framework="pt", backend="pread") as fh:
         state = {
             f"bert.{name}": fh.get_tensor(name) for name in list(fh.keys()) if table is None or name != _WORD_EMBEDDINGS
         }
