@@ -1,4 +1,4 @@
-"""The commands that run flows: ``sentiment run``, ``sentiment rescore`` and ``sentiment demo``.
+"""The commands that run flows: ``sentiment run``, ``sentiment rescore``, ``sentiment backfill``, ``sentiment demo``.
 
 The command line (:mod:`sentiment.cli`) parses the arguments and finds these functions through the
 ``sentiment.commands`` entry points (``pyproject.toml``), so the library never imports Prefect or the flows:
@@ -13,6 +13,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from flows.backfill import backfill as backfill_flow
 from flows.local_api import start_local_api, stop_on_sigterm
 from flows.nightly import nightly
 from flows.rescore import rescore as rescore_flow
@@ -44,6 +45,27 @@ def rescore(args: argparse.Namespace) -> int:
     with stop_on_sigterm():
         result = rescore_flow(config_path=args.config)
     console.print(f"rescored {result['scored']} mentions; active model {' '.join(result['active'])}")
+    return 0
+
+
+def backfill(args: argparse.Namespace) -> int:
+    """Import history with a file source (or a source's archive); rerun the same command to resume."""
+    start_local_api()
+    with stop_on_sigterm():
+        result = backfill_flow(
+            config_path=args.config, source=args.source, files=args.files, chunk_rows=args.chunk_rows,
+            publish_every=args.publish_every, max_pages=args.max_pages,
+        )  # fmt: skip
+    if args.json:
+        print(json.dumps(result, default=str))
+    else:
+        for file in result["files"]:
+            console.print(f"{file['path']}: {file['rows']} rows" + (" (imported before)" if file.get("already") else
+                          f", skipped {file['skipped'] or 'none'}"))  # fmt: skip
+        console.print(
+            f"backfill {result['run_id']} {result['status']}: new {result['new_mentions']}, scored {result['scored']}, "
+            f"topic rows {result['topics']}"
+        )
     return 0
 
 

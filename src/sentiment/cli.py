@@ -2,6 +2,7 @@
 
 ``sentiment run --config FILE``        run the nightly flow once under Prefect
 ``sentiment rescore --config FILE``    score stored mentions with the configured model version
+``sentiment backfill --config FILE --source NAME [FILE ...]``  import history in chunks that resume
 ``sentiment demo``                     serve the bundled sample web and run the flow against it
 ``sentiment model predict``            JSON lines in, one prediction (with topics) per line out
 ``sentiment model prepare``            build the embedded model's cache directory
@@ -242,6 +243,19 @@ def build_parser() -> argparse.ArgumentParser:
     rescore.add_argument("--config", required=True, help="monitor config (YAML)")
     rescore.set_defaults(func=_flow_command("rescore"))
 
+    backfill = sub.add_parser(
+        "backfill", help="import history: a file source's exports in resumable chunks, or a source's full archive"
+    )
+    backfill.add_argument("--config", required=True, help="monitor config (YAML)")
+    backfill.add_argument(
+        "--source", required=True, help="a configured source: a file source reads FILES, any other kind its archive"
+    )
+    backfill.add_argument("files", nargs="*", help="CSV or JSONL exports (default: the file source's own path)")
+    backfill.add_argument("--chunk-rows", type=int, default=10_000, help="rows stored and scored per chunk")
+    backfill.add_argument("--publish-every", type=int, default=10, help="publish the read copy every N chunks")
+    backfill.add_argument("--max-pages", type=int, default=1000, help="page limit for a web source's archive")
+    backfill.add_argument("--json", action="store_true", help="print the result as JSON")
+    backfill.set_defaults(func=_flow_command("backfill"))
     demo = sub.add_parser("demo", help="serve the bundled sample web on localhost and run the flow on it")
     demo.add_argument("--config", default="examples/demo.yaml")
     demo.add_argument("--port", type=int, default=0, help="port for the sample web (default: a free one)")

@@ -49,11 +49,11 @@ from sentiment.errors import ModelError
 from sentiment.model import SentimentModel
 from sentiment.model.embedded import ensure_encoder
 from sentiment.model.encoder import E5Encoder
-from sentiment.records import LABELS, Alert, Score, SourceOutcome, SourceRun
+from sentiment.records import LABELS, Alert, Mention, Score, SourceOutcome, SourceRun
 from sentiment.sources.http import HttpClient
 from sentiment.sources.registry import build_source
 from sentiment.store import Store
-from sentiment.text.prepare import prepare
+from sentiment.text.prepare import Prepared, prepare
 
 if TYPE_CHECKING:
     from sentiment.model.topic_head import TopicHit
@@ -178,20 +178,7 @@ def store_outcomes(store: Store, outcomes: Sequence[SourceOutcome], monitor: Mon
         else:
             stats.sources_ok += 1
     with stats.timed("store"), store.transaction():
-        with stats.timed("text"):
-            mentions = [m for outcome in outcomes for m in outcome.mentions]
-            known = store.existing_ids(m.id for m in mentions)
-            prepared = prepare(
-                [m for m in mentions if m.id not in known],
-                monitor=monitor,
-                salt=store.author_salt(),
-                first_copies=store.first_copies,
-                near_copies=store.near_copies,
-            )
-        stats.skipped.update(prepared.skipped)
-        new = store.insert_mentions(prepared.mentions, run_id=stats.run_id, tz=monitor.tz)
-        stats.new_mentions += new
-        stats.duplicates += prepared.duplicates
+        new, prepared = store_mentions(store, [m for outcome in outcomes for m in outcome.mentions], monitor, stats)
         new_by_source = Counter(source for source, _ in {(m.source, m.id) for m in prepared.mentions})
         store.record_source_runs(
             stats.run_id,
@@ -206,6 +193,27 @@ def store_outcomes(store: Store, outcomes: Sequence[SourceOutcome], monitor: Mon
     for outcome in outcomes:
         log.info("stored source %s: %d new of %d", outcome.source, new_by_source[outcome.source], len(outcome.mentions))
     return new
+
+
+def store_mentions(
+    store: Store, mentions: Sequence[Mention], monitor: MonitorConfig, stats: RunStats
+) -> tuple[int, Prepared]:
+    """The text stage and the idempotent insert: mentions not stored yet are cleaned, gated and linked
+    to earlier copies, then stored once. Returns (new mentions, what the text stage made of them)."""
+    with stats.timed("text"):
+        known = store.existing_ids(m.id for m in mentions)
+        prepared = prepare(
+            [m for m in mentions if m.id not in known],
+            monitor=monitor,
+            salt=store.author_salt(),
+            first_copies=store.first_copies,
+            near_copies=store.near_copies,
+        )
+    stats.skipped.update(prepared.skipped)
+    new = store.insert_mentions(prepared.mentions, run_id=stats.run_id, tz=monitor.tz)
+    stats.new_mentions += new
+    stats.duplicates += prepared.duplicates
+    return new, prepared
 
 
 def score_pending(

@@ -141,6 +141,17 @@ class SourceRun:
 
 
 @dataclass(frozen=True, slots=True)
+class BackfillProgress:
+    """A history file's row in ``backfill_progress``: how many of its readable rows (in file order) are
+    stored and scored, and what was skipped on the way. (What the file added to the store is not kept:
+    after a kill, the chunk that was cut off had stored rows that the rerun finds already there.)"""
+
+    rows_done: int
+    skipped: dict[str, int]
+    finished: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     """A rule that fired on a brand or a location (:mod:`sentiment.alerts.rules`): for a sentiment drop
     the means are mean scores and ``effect`` the drop; for a volume spike or topic surge the means are

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 from sentiment.errors import ParseError
 
@@ -19,11 +20,15 @@ MAX_LOGGED_PROBLEMS = 20
 
 
 def records(
-    text: str, fmt: Literal["csv", "jsonl"], delimiter: str | None, wanted: list[str]
+    text: str | TextIO, fmt: Literal["csv", "jsonl"], delimiter: str | None, wanted: list[str]
 ) -> Iterator[tuple[int, dict[str, Any] | None]]:
     """(row number, record or ``None`` for an unreadable row); a CSV header lacking a ``wanted`` column is a
-    :class:`ParseError` naming the columns it has. CSV rows count the header as row 1, JSONL rows are lines."""
-    return _jsonl_records(text) if fmt == "jsonl" else _csv_records(text, delimiter, wanted)
+    :class:`ParseError` naming the columns it has. CSV rows count the header as row 1, JSONL rows are lines.
+
+    ``text`` is the whole export, or a text stream opened with ``newline=""`` (a backfill's file of a
+    million rows is read one row at a time, never held whole)."""
+    lines = io.StringIO(text, newline="") if isinstance(text, str) else text
+    return _jsonl_records(lines) if fmt == "jsonl" else _csv_records(lines, delimiter, wanted)
 
 
 def guess_format(name: str, text: str) -> Literal["csv", "jsonl"]:
@@ -50,12 +55,14 @@ def value(record: dict[str, Any], column: str | None) -> str | None:
     return text or None
 
 
-def _csv_records(text: str, delimiter: str | None, wanted: list[str]) -> Iterator[tuple[int, dict[str, Any] | None]]:
+def _csv_records(
+    lines: TextIO, delimiter: str | None, wanted: list[str]
+) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    first_line = lines.readline()
     if delimiter is None:
         # The header line decides: csv.Sniffer guesses from the rows and is misled by free text.
-        first_line = text.split("\n", 1)[0]
         delimiter = max(_DELIMITERS, key=first_line.count) if any(d in first_line for d in _DELIMITERS) else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(itertools.chain([first_line], lines), delimiter=delimiter)
     header = [name.strip() for name in next(reader, [])]
     missing = [column for column in wanted if column not in header]
     if missing:
@@ -72,8 +79,8 @@ def _csv_records(text: str, delimiter: str | None, wanted: list[str]) -> Iterato
         raise ParseError(f"the CSV cannot be read past row {number}: {err}") from None
 
 
-def _jsonl_records(text: str) -> Iterator[tuple[int, dict[str, Any] | None]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _jsonl_records(lines: TextIO) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:

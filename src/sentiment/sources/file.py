@@ -18,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TextIO
 from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -112,48 +113,68 @@ def parse_file(text: str, options: FileOptions, *, name: str = "") -> ParsedFile
 
     A CSV header that lacks a configured column is a :class:`ParseError` naming the columns it has.
     """
-    columns = options.columns
-    fmt = options.format or guess_format(name, text)
-    rows: list[FileRow] = []
-    skipped: Counter[str] = Counter()
-    problems: list[tuple[int, str]] = []
-    occurrences: Counter[str] = Counter()
-    seen_ids: set[str] = set()
+    reader = RowReader(options)
+    rows = list(reader.rows(text, options.format or guess_format(name, text)))
+    return ParsedFile(rows, dict(reader.skipped), reader.problems)
 
-    def skip(number: int, reason: str) -> None:
-        skipped[reason] += 1
-        problems.append((number, reason))
 
-    wanted = [column for column in columns.model_dump().values() if column]
-    rows_read = records(text, fmt, options.delimiter, wanted)
-    for number, record in rows_read:
-        if record is None:
-            skip(number, "bad_json" if fmt == "jsonl" else "bad_row")
-            continue
+class RowReader:
+    """An export's readable rows one at a time, with what it skipped so far in :attr:`skipped` and
+    :attr:`problems`: :func:`parse_file` for a whole export, a backfill for a file too large to hold.
+
+    Row ids depend only on the rows before them (an id-less row's hash counts the identical rows that
+    came earlier), so reading the same file again gives the same ids, however it is split into chunks.
+    """
+
+    def __init__(self, options: FileOptions, *, max_problems: int | None = None) -> None:
+        self.options = options
+        self.skipped: Counter[str] = Counter()
+        #: (row number, reason) of each skipped row, the first ``max_problems`` of them when that is set.
+        self.problems: list[tuple[int, str]] = []
+        self._max_problems = max_problems
+        self._occurrences: Counter[str] = Counter()
+        self._seen_ids: set[str] = set()
+
+    def rows(self, text: str | TextIO, fmt: Literal["csv", "jsonl"]) -> Iterator[FileRow]:
+        columns = self.options.columns
+        wanted = [column for column in columns.model_dump().values() if column]
+        for number, record in records(text, fmt, self.options.delimiter, wanted):
+            if record is None:
+                self._skip(number, "bad_json" if fmt == "jsonl" else "bad_row")
+            elif (row := self._row(number, record)) is not None:
+                yield row
+
+    def _skip(self, number: int, reason: str) -> None:
+        self.skipped[reason] += 1
+        if self._max_problems is None or len(self.problems) < self._max_problems:
+            self.problems.append((number, reason))
+
+    def _row(self, number: int, record: dict[str, Any]) -> FileRow | None:
+        options, columns = self.options, self.options.columns
         body = clean_text(value(record, columns.text) or "")
         if not body:
-            skip(number, "empty_text")
-            continue
+            self._skip(number, "empty_text")
+            return None
         raw_date = value(record, columns.date)
         published = parse_date(raw_date, options.date_formats) if raw_date else None
         if raw_date and published is None:
-            skip(number, "bad_date")
-            continue
+            self._skip(number, "bad_date")
+            return None
         raw_rating = value(record, columns.rating)
         rating = normalise_rating(raw_rating, options.rating_max, options.rating_min) if raw_rating else None
         if raw_rating and rating is None:
-            skip(number, "bad_rating")
-            continue
+            self._skip(number, "bad_rating")
+            return None
         author = value(record, columns.author)
         item_id = value(record, columns.id)
         if item_id is None:
             key = "\x1f".join([body, raw_date or "", author or ""])
-            occurrences[key] += 1
-            item_id = hashed_id(key, str(occurrences[key]))
-        if item_id in seen_ids:
-            skip(number, "repeated")
-            continue
-        seen_ids.add(item_id)
+            self._occurrences[key] += 1
+            item_id = hashed_id(key, str(self._occurrences[key]))
+        if item_id in self._seen_ids:
+            self._skip(number, "repeated")
+            return None
+        self._seen_ids.add(item_id)
         item = RawItem(
             source_item_id=item_id,
             text=body,
@@ -164,8 +185,7 @@ def parse_file(text: str, options: FileOptions, *, name: str = "") -> ParsedFile
             rating=rating,
             platform_lang=value(record, columns.lang),
         )
-        rows.append(FileRow(item, value(record, columns.location)))
-    return ParsedFile(rows, dict(skipped), problems)
+        return FileRow(item, value(record, columns.location))
 
 
 class FileSource(Source):
@@ -208,7 +228,7 @@ class FileSource(Source):
         return SourceOutcome(
             source=self.name,
             status="ok",
-            mentions=[self._mention(row) for row in parsed.rows],
+            mentions=[self.mention(row) for row in parsed.rows],
             pages=1,
             skipped=parsed.skipped,
             cursor=new_cursor,
@@ -219,7 +239,8 @@ class FileSource(Source):
         parsed = parse_file((text or decode_body(content).text).lstrip("\ufeff"), self.options, name=url)
         return [row.item for row in parsed.rows]
 
-    def _mention(self, row: FileRow) -> Mention:
+    def mention(self, row: FileRow) -> Mention:
+        """The row as a mention of the source's brand, at its location when the row names a configured one."""
         mention = self.to_mention(row.item)
         if row.location is None:
             return mention

@@ -28,6 +28,7 @@ from sentiment import redact
 from sentiment.errors import StoreError
 from sentiment.records import (
     Alert,
+    BackfillProgress,
     Breakdown,
     Mention,
     Score,
@@ -40,6 +41,7 @@ from sentiment.records import (
 SCHEMA_FILES = (
     "001_init.sql", "002_views.sql", "003_parent_id.sql", "004_topics.sql", "005_run_topics.sql", "006_hardening.sql",
     "007_alert_rules.sql", "008_near_dups.sql", "009_comments.sql", "010_surveys.sql", "011_column_comments.sql",
+    "012_backfill.sql",
 )  # fmt: skip
 SCHEMA_VERSION = len(SCHEMA_FILES)
 _SALT_ENV = "SENTIMENT_AUTHOR_SALT"
@@ -354,6 +356,25 @@ class Store:
         )
 
     # -- runs -----------------------------------------------------------------------------------------
+
+    def backfill_progress(self, file_sha256: str, source: str) -> BackfillProgress | None:
+        """How far the file with these bytes has been imported for ``source``; None when never started."""
+        row = self.con.execute(
+            "SELECT rows_done, skipped, finished FROM backfill_progress WHERE file_sha256 = ? AND source = ?",
+            [file_sha256, source],
+        ).fetchone()
+        if row is None:
+            return None
+        return BackfillProgress(int(row[0]), {k: int(v) for k, v in json.loads(row[1]).items()}, row[2])
+
+    def save_backfill_progress(
+        self, file_sha256: str, source: str, path: str, progress: BackfillProgress, *, run_id: str
+    ) -> None:
+        self.con.execute(
+            "INSERT OR REPLACE INTO backfill_progress VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [file_sha256, source, path, progress.rows_done, json.dumps(progress.skipped),
+             progress.finished, run_id, _now()],
+        )  # fmt: skip
 
     def start_run(self, run_id: str, *, as_of: date, config_sha256: str) -> list[str]:
         """Record a new run, after closing the runs a dead process left ``running``; return those.
