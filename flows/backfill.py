@@ -22,8 +22,9 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
+from flows.cluster import cluster_reads
 from flows.local_api import signal_of
-from flows.nightly import load_topics, prepare_model
+from flows.nightly import load_topics, prepare_model, score_stage
 from sentiment import backfill as history
 from sentiment import pipeline
 from sentiment.config import MonitorConfig, load_config
@@ -35,22 +36,28 @@ from sentiment.store import Store
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10, task_run_name="chunk-{chunk.number}")
+def store_chunk(store: Store, chunk: history.Chunk, monitor: MonitorConfig, stats: pipeline.RunStats) -> int:
+    """A chunk's mentions through the text stage into the store, in one transaction (a retry is a no-op)."""
+    with stats.timed("store"), store.transaction():
+        new, _ = pipeline.store_mentions(store, chunk.mentions, monitor, stats)
+    return new
+
+
 def import_chunk(
     store: Store,
     chunk: history.Chunk,
     file: history.HistoryFile,
     source: str,
     monitor: MonitorConfig,
-    model: SentimentModel,
-    topics: TopicReader | None,
+    scoring: tuple[SentimentModel, TopicReader | None, pipeline.Reads | None],
     stats: pipeline.RunStats,
-) -> int:
+) -> None:
     """Store a chunk's mentions, score what is unscored, then mark the file done up to the chunk's end.
 
-    A retry (or a rerun after a kill) repeats the chunk: its stored rows and scores are a no-op."""
-    with stats.timed("store"), store.transaction():
-        new, _ = pipeline.store_mentions(store, chunk.mentions, monitor, stats)
-    pipeline.score_pending(store, model, stats, topics=topics, batch_size=monitor.model.batch_size * 8)
+    A rerun after a kill repeats the chunk: its stored rows and scores are a no-op."""
+    model, topics, reads = scoring
+    new = store_chunk(store, cast(history.Chunk, quote(chunk)), cast(MonitorConfig, quote(monitor)), stats)
+    score_stage(store, model, stats, topics, monitor, reads)
     before = store.backfill_progress(file.sha256, source)
     stats.skipped.update(Counter(chunk.skipped) - Counter(before.skipped if before else {}))
     store.save_backfill_progress(file.sha256, source, str(file.path), history.advanced(chunk), run_id=stats.run_id)
@@ -58,7 +65,6 @@ def import_chunk(
         "%s: rows %d-%d stored and scored (%d new)%s", file.path.name, chunk.start, chunk.end, new,
         ", file finished" if chunk.last else "",
     )  # fmt: skip
-    return new
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10, task_run_name="archive-{source}")
@@ -71,6 +77,44 @@ def import_archive(store: Store, source: str, monitor: MonitorConfig, max_pages:
     with HttpClient(deep.http) as client:
         outcome = pipeline.fetch_source(config, deep, None, client)
     return pipeline.store_outcome(store, outcome, monitor, stats)
+
+
+def import_files(
+    store: Store,
+    source: str,
+    files: list[str],
+    monitor: MonitorConfig,
+    scoring: tuple[SentimentModel, TopicReader | None, pipeline.Reads | None],
+    stats: pipeline.RunStats,
+    *,
+    chunk_rows: int,
+    publish_every: int,
+) -> list[dict[str, Any]]:
+    """Each file chunk by chunk from where its last import stopped; a finished file is skipped."""
+    logger = get_run_logger()
+    reader = history.file_source(monitor, source)
+    read_copy = pipeline.published_path(Path(monitor.database_path()))
+    imported: list[dict[str, Any]] = []
+    done_chunks = 0
+    for file in history.history_files(reader, files):
+        before = store.backfill_progress(file.sha256, source)
+        if before is not None and before.finished:
+            logger.info("%s was imported already (%d rows); skipped", file.path, before.rows_done)
+            imported.append({"path": str(file.path), "rows": before.rows_done, "already": True})
+            continue
+        start = before.rows_done if before else 0
+        if start:
+            logger.info("%s: resuming after row %d", file.path, start)
+        for chunk in history.chunks(reader, file, chunk_rows, start=start):
+            import_chunk(store, chunk, file, source, monitor, scoring, stats)
+            done_chunks += 1
+            if done_chunks % publish_every == 0 and not chunk.last:
+                store.publish(read_copy)
+        after = store.backfill_progress(file.sha256, source)
+        assert after is not None
+        imported.append({"path": str(file.path), "rows": after.rows_done, "skipped": after.skipped,
+                         "resumed_at": start})  # fmt: skip
+    return imported
 
 
 @flow(name="backfill")
@@ -101,33 +145,15 @@ def backfill(
         store.start_run(stats.run_id, as_of=day, config_sha256=pipeline.config_sha256(config_path))
         try:
             model = prepare_model(monitor)
-            topics = load_topics(monitor, model, stats, Path(config_path).resolve().parent)
-            if kinds[source] != "file":
-                import_archive(store, source, config, max_pages, stats)
-                pipeline.score_pending(store, model, stats, topics=topics, batch_size=monitor.model.batch_size * 8)
-            else:
-                reader = history.file_source(monitor, source)
-                done_chunks = 0
-                for file in history.history_files(reader, files or []):
-                    before = store.backfill_progress(file.sha256, source)
-                    if before is not None and before.finished:
-                        logger.info("%s was imported already (%d rows); skipped", file.path, before.rows_done)
-                        imported.append({"path": str(file.path), "rows": before.rows_done, "already": True})
-                        continue
-                    start = before.rows_done if before else 0
-                    if start:
-                        logger.info("%s: resuming after row %d", file.path, start)
-                    for chunk in history.chunks(reader, file, chunk_rows, start=start):
-                        import_chunk(
-                            store, cast(history.Chunk, quote(chunk)), file, source, config, model, topics, stats
-                        )
-                        done_chunks += 1
-                        if done_chunks % publish_every == 0 and not chunk.last:
-                            store.publish(read_copy)
-                    after = store.backfill_progress(file.sha256, source)
-                    assert after is not None
-                    imported.append({"path": str(file.path), "rows": after.rows_done,
-                                     "skipped": after.skipped, "resumed_at": start})  # fmt: skip
+            base_dir = Path(config_path).resolve().parent
+            topics = load_topics(monitor, model, stats, base_dir)
+            with cluster_reads(monitor, topics, base_dir) as reads:
+                if kinds[source] != "file":
+                    import_archive(store, source, config, max_pages, stats)
+                    score_stage(store, model, stats, topics, monitor, reads)
+                else:
+                    imported = import_files(store, source, files or [], monitor, (model, topics, reads), stats,
+                                            chunk_rows=chunk_rows, publish_every=publish_every)  # fmt: skip
         except BaseException as err:
             pipeline.interrupted(store, stats, err, signal=signal_of(err))
             raise

@@ -20,6 +20,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from flows.cluster import cluster_reads
 from flows.local_api import signal_of
 from sentiment import pipeline, redact
 from sentiment.config import MonitorConfig, SourceConfig, load_config
@@ -113,6 +114,25 @@ def score(
     """Sentiment, and with a topic reader topics and aspect sentiment, from one encoder pass per batch."""
     with progress_bar("scoring mentions") as progress:
         return pipeline.score_pending(store, model, stats, topics=topics, batch_size=batch_size, progress=progress)
+
+
+def score_stage(
+    store: Store,
+    model: SentimentModel,
+    stats: pipeline.RunStats,
+    reader: TopicReader | None,
+    monitor: MonitorConfig,
+    reads: pipeline.Reads | None,
+) -> int:
+    """Score what is pending: in this process (the ``score`` task), or with ``reads`` from
+    :func:`flows.cluster.cluster_reads` on the cluster's workers (from the flow's body, see there)."""
+    batch_size = monitor.model.batch_size * 8
+    if reads is None:
+        return score(store, model, stats, batch_size, reader)
+    with progress_bar("scoring mentions on the cluster") as progress:
+        return pipeline.score_pending(
+            store, model, stats, topics=reader, batch_size=batch_size, progress=progress, reads=reads
+        )
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
@@ -221,9 +241,9 @@ def nightly(config_path: str = "monitor.yaml", as_of: str | None = None) -> dict
             with stats.timed("model"):
                 model = model_future.result()
                 reader = load_topics(monitor, model, stats, base_dir)
-            batch_size = monitor.model.batch_size * 8
-            score(store, model, stats, batch_size, reader)
-            catch_up_topics(store, model, reader, stats, batch_size)
+            with cluster_reads(monitor, reader, base_dir) as reads:
+                score_stage(store, model, stats, reader, monitor, reads)
+            catch_up_topics(store, model, reader, stats, monitor.model.batch_size * 8)
             with stats.timed("alerts"):
                 alerts(store, monitor, stats)
             with stats.timed("notify"):

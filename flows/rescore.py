@@ -16,8 +16,9 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
+from flows.cluster import cluster_reads
 from flows.local_api import signal_of
-from flows.nightly import catch_up_topics, load_topics, prepare_model, score
+from flows.nightly import catch_up_topics, load_topics, prepare_model, score_stage
 from sentiment import pipeline
 from sentiment.config import load_config
 from sentiment.store import Store
@@ -36,10 +37,11 @@ def rescore(config_path: str = "monitor.yaml") -> dict[str, Any]:
         previous = store.active_model()
         store.start_run(stats.run_id, as_of=day, config_sha256=pipeline.config_sha256(config_path))
         try:
-            batch_size = monitor.model.batch_size * 8
-            reader = load_topics(monitor, model, stats, Path(config_path).resolve().parent)
-            score(store, model, stats, batch_size, reader)
-            catch_up_topics(store, model, reader, stats, batch_size)
+            base_dir = Path(config_path).resolve().parent
+            reader = load_topics(monitor, model, stats, base_dir)
+            with cluster_reads(monitor, reader, base_dir) as reads:
+                score_stage(store, model, stats, reader, monitor, reads)
+            catch_up_topics(store, model, reader, stats, monitor.model.batch_size * 8)
         except BaseException as err:
             pipeline.interrupted(store, stats, err, signal=signal_of(err))
             raise

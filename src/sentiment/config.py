@@ -184,6 +184,29 @@ class ModelSettings(_Strict):
     max_tokens: int = Field(default=4096, ge=16, le=100_000)
 
 
+class ClusterSettings(_Strict):
+    """Scoring on a Dask cluster (``cluster:`` in the config; none by default: the run scores in its own process).
+
+    ``address`` is an existing cluster's scheduler (``tcp://scheduler:8786``; Kubernetes, any Dask
+    deployment); ``local_workers`` starts a ``LocalCluster`` of that many worker processes on this
+    machine instead. Each worker loads the model and topic head once and reads batches of texts; the
+    run keeps storing, one writer. ``threads_per_worker`` is torch's threads in each worker (default:
+    this machine's cores shared among the local workers, else torch's own choice)."""
+
+    address: str | None = Field(default=None, min_length=1)
+    local_workers: int | None = Field(default=None, ge=1, le=64)
+    threads_per_worker: int | None = Field(default=None, ge=1, le=256)
+
+    @model_validator(mode="after")
+    def _one_cluster(self) -> ClusterSettings:
+        if (self.address is None) == (self.local_workers is None):
+            raise ValueError(
+                f"cluster needs exactly one of address (got {self.address!r}) and local_workers "
+                f"(got {self.local_workers!r}); allowed: address: tcp://host:8786, or local_workers: 2"
+            )
+        return self
+
+
 class TextSettings(_Strict):
     #: Characters a mention keeps at most (cut at a word boundary; the mention row says ``truncated``).
     #: Reviews and posts are far shorter; a long article keeps its first 20,000 characters.
@@ -230,6 +253,8 @@ class MonitorConfig(_Strict):
     http: HttpSettings = HttpSettings()
     model: ModelSettings = ModelSettings()
     text: TextSettings = TextSettings()
+    #: Where texts are scored: in the run's own process (None), or on a Dask cluster.
+    cluster: ClusterSettings | None = None
     #: Topics and aspect sentiment per mention (:mod:`sentiment.taxonomy`): the bundled taxonomy by default.
     topics: TopicSettings = TopicSettings()
     #: A folder the nightly run writes the Parquet export to after publishing (:mod:`sentiment.store.export`);

@@ -49,7 +49,7 @@ from sentiment.errors import ModelError
 from sentiment.model import SentimentModel
 from sentiment.model.embedded import ensure_encoder
 from sentiment.model.encoder import E5Encoder
-from sentiment.records import LABELS, Alert, Mention, Score, SourceOutcome, SourceRun
+from sentiment.records import LABELS, Alert, Mention, Prediction, Score, SourceOutcome, SourceRun
 from sentiment.sources.http import HttpClient
 from sentiment.sources.registry import build_source
 from sentiment.store import Store
@@ -216,6 +216,49 @@ def store_mentions(
     return new, prepared
 
 
+@dataclass(frozen=True, slots=True)
+class BatchRead:
+    """One batch's reading: a prediction per text and, when topics were read, each text's topic hits.
+
+    ``topics_error`` says why a batch that was to have topics has none (its scores are kept)."""
+
+    predictions: list[Prediction]
+    hits: list[list[TopicHit]] | None = None
+    topics_error: str | None = None
+
+
+#: Reads batches of texts in order (one :class:`BatchRead` per batch, as each is ready): in this
+#: process by default, on a cluster's workers in the flow that has one.
+Reads = Callable[[Sequence[list[str]]], Iterator[BatchRead]]
+
+
+def read_batch(model: SentimentModel, topics: TopicReader | None, texts: list[str]) -> BatchRead:
+    """Sentiment, and with a topic reader topics and aspect sentiment from the same encoder pass. A topic
+    failure is logged and the batch keeps its scores, read again without topics."""
+    if topics is None:
+        return BatchRead(model.predict(texts))
+    try:
+        analysed = topics.analyse(texts)
+    except Exception as err:
+        log.exception("topic assignment failed; scoring goes on without topics")
+        return BatchRead(model.predict(texts), None, f"{type(err).__name__}: {err}")
+    return BatchRead([prediction for prediction, _ in analysed], [found for _, found in analysed])
+
+
+def local_reads(model: SentimentModel, topics: TopicReader | None) -> Reads:
+    """Batches read one after the other in this process; after a topic failure, the rest without topics."""
+
+    def reads(batches: Sequence[list[str]]) -> Iterator[BatchRead]:
+        reader = topics
+        for texts in batches:
+            read = read_batch(model, reader, texts)
+            if read.topics_error is not None:
+                reader = None
+            yield read
+
+    return reads
+
+
 def score_pending(
     store: Store,
     model: SentimentModel,
@@ -224,48 +267,43 @@ def score_pending(
     topics: TopicReader | None = None,
     batch_size: int = 256,
     progress: Progress | None = None,
+    reads: Reads | None = None,
 ) -> int:
     """Score every original mention the active model has not scored yet, in committed batches.
 
     With ``topics``, each batch's topics and aspect sentiment come from the same encoder pass and are
     stored with its scores. Topics never cost the night its scores: if reading them fails, the failure
     is logged and counted, and the rest is scored without them (the next run assigns what is missing).
+    ``reads`` reads the batches elsewhere (a cluster's workers, with the same model and topics); each
+    batch is stored here as it comes back, in order.
     """
     store.activate_model(model.model_id, model.version)
     with stats.timed("store"):
         pending = store.unscored(model.model_id, model.version)
-    done = 0
-    for start in range(0, len(pending), batch_size):
-        chunk = pending[start : start + batch_size]
-        texts = [text for _, text in chunk]
-        hits: list[list[TopicHit]] | None = None
+    chunks = [pending[start : start + batch_size] for start in range(0, len(pending), batch_size)]
+    results = (reads or local_reads(model, topics))([[text for _, text in chunk] for chunk in chunks])
+    done = reached = 0
+    for chunk in chunks:
         with stats.timed("scoring"):
-            if topics is not None:
-                try:
-                    analysed = topics.analyse(texts)
-                except Exception as err:
-                    log.exception("topic assignment failed; scoring goes on without topics")
-                    topics_failed(stats, err)
-                    topics = None
-                else:
-                    predictions = [prediction for prediction, _ in analysed]
-                    hits = [found for _, found in analysed]
-            if hits is None:
-                predictions = model.predict(texts)
+            read = next(results)
+        if read.topics_error is not None and stats.topics_error is None:
+            stats.skipped["topics_failed"] += 1
+            stats.topics_error = read.topics_error
         scores = [
             Score(mention_id=mid, model_id=model.model_id, model_version=model.version, label=p.label,
                   p_negative=p.probabilities[LABELS[0]], p_neutral=p.probabilities[LABELS[1]],
                   p_positive=p.probabilities[LABELS[2]], score=p.score, truncated=p.truncated)
-            for (mid, _), p in zip(chunk, predictions, strict=True)
+            for (mid, _), p in zip(chunk, read.predictions, strict=True)
         ]  # fmt: skip
         with stats.timed("store"):
             added = store.insert_scores(scores, run_id=stats.run_id)
             done += added
             stats.scored += added
-            if topics is not None and hits is not None:
+            if topics is not None and read.hits is not None:
                 ids = [mid for mid, _ in chunk]
-                stats.topics += store.insert_topics(_topic_rows(ids, model, topics, hits), run_id=stats.run_id)
-        _committed(store, stats, "scored %d of %d pending mentions", start + len(chunk), len(pending), progress)
+                stats.topics += store.insert_topics(_topic_rows(ids, model, topics, read.hits), run_id=stats.run_id)
+        reached += len(chunk)
+        _committed(store, stats, "scored %d of %d pending mentions", reached, len(pending), progress)
     return done
 
 
