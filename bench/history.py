@@ -7,8 +7,8 @@ Run from the repository root::
 
 The store is synthetic, built in SQL in a minute or two (scoring 10 million texts would take days on 2
 cores): the product's own schema (``Store`` migrates a fresh file), N mentions over three years ending
-2026-11-30, spread over 50 brands and 2,000 locations with Zipf-skewed volume and 2,150 sources, 5% of
-them linked copies; each original has an active score (a third negative) and one or two topic rows of
+2026-11-30, spread over 50 brands and 2,000 locations (each of one brand) with Zipf-skewed volume and 2,150 sources (a review
+page per location, a feed, a social timeline and an export per brand), 5% of them linked copies; each original has an active score (a third negative) and one or two topic rows of
 the default taxonomy's topics. Texts are drawn from 200 short review sentences; their length does not
 matter to these queries, which never read the text column but for the handful of quotes.
 
@@ -39,7 +39,7 @@ from sentiment.taxonomy import load_taxonomy
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "history.json"
 AS_OF = date(2026, 11, 30)
-BRANDS, LOCATIONS, SOURCES, DAYS = 50, 2000, 2150, 1095
+BRANDS, LOCATIONS, DAYS = 50, 2000, 1095
 MODEL = ("embedded", "bench")
 
 #: The README's queries ("Query it"), with the demo's location replaced by one of these.
@@ -80,21 +80,30 @@ def build(path: Path, n: int) -> dict[str, float]:
         con.execute("SET preserve_insertion_order = false")
         con.execute(
             f"""
-            CREATE TEMP TABLE draws AS
+            CREATE TEMP TABLE raw_draws AS
             SELECT i,
                    -- Zipf-like skew: squaring a uniform draw piles volume onto the low indexes
-                   CAST(floor(pow(random(), 2) * {BRANDS}) AS INT) AS b,
                    CAST(floor(pow(random(), 2) * {LOCATIONS}) AS INT) AS l,
-                   CAST(floor(random() * {SOURCES}) AS INT) AS s,
+                   CAST(floor(pow(random(), 2) * {BRANDS}) AS INT) AS brand_draw,
                    CAST(floor(random() * {DAYS}) AS INT) AS d,
                    random() AS u, random() AS v
             FROM range({n}) t(i)"""
+        )
+        # A location belongs to one brand (l % BRANDS) and has its review pages; a tenth of the mentions
+        # are about a brand only, from its feed, social timeline or file export.
+        con.execute(
+            f"""
+            CREATE TEMP TABLE draws AS
+            SELECT i, l, d, u, v, CASE WHEN u < 0.1 THEN brand_draw ELSE l % {BRANDS} END AS b,
+                   CASE WHEN u < 0.1 THEN ['feed-', 'social-', 'file-'][1 + i % 3] || brand_draw
+                        ELSE 'reviews-' || l END AS source
+            FROM raw_draws"""
         )
         con.execute(
             f"""
             INSERT INTO mentions (id, source, source_item_id, brand, location, text, lang, published_at,
                                   published_date, rating, content_hash, duplicate_of, first_run_id, fetched_at)
-            SELECT md5(i::VARCHAR)[:24], 'src-' || s, i::VARCHAR, 'brand-' || lpad(b::VARCHAR, 2, '0'),
+            SELECT md5(i::VARCHAR)[:24], source, i::VARCHAR, 'brand-' || lpad(b::VARCHAR, 2, '0'),
                    CASE WHEN u < 0.1 THEN NULL ELSE 'loc-' || lpad(l::VARCHAR, 4, '0') END,
                    'Review ' || (i % 200) || ': ' || CASE WHEN v < 0.33 THEN 'slow and rude, never again'
                         WHEN v < 0.5 THEN 'fine, nothing special' ELSE 'lovely place, great coffee' END,
@@ -131,6 +140,7 @@ def build(path: Path, n: int) -> dict[str, float]:
         )
         spent["topics"] = time.perf_counter() - start
         con.execute("DROP TABLE draws")
+        con.execute("DROP TABLE raw_draws")
         con.execute("CHECKPOINT")
     return spent
 
