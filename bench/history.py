@@ -15,8 +15,10 @@ matter to these queries, which never read the text column but for the handful of
 Timed, each on its own after one untimed run (DuckDB's first query of a table pays for reading it),
 the best of three: the README's analyst queries, a full read of each view, the nightly alert detection
 (:func:`sentiment.pipeline.detect_alerts`, the emerging-theme rule off: it embeds texts and its cost is
-the encoder's, not the store's) and the HTML report (:func:`sentiment.report.write_report`). The last
-line is JSON; ``--write`` stores it as ``bench/history.json``.
+the encoder's, not the store's) and the HTML report (:func:`sentiment.report.write_report`); then, once,
+what counting a night of 10,000 more scored mentions into the daily totals costs
+(:meth:`sentiment.store.Store.refresh_totals`, which the scoring stage runs when it ends). The last line
+is JSON; ``--write`` stores it as ``bench/history.json``.
 """
 
 from __future__ import annotations
@@ -121,7 +123,7 @@ def build(path: Path, n: int) -> dict[str, float]:
             INSERT INTO scores
             SELECT md5(i::VARCHAR)[:24], '{MODEL[0]}', '{MODEL[1]}',
                    CASE WHEN v < 0.33 THEN 'negative' WHEN v < 0.5 THEN 'neutral' ELSE 'positive' END,
-                   p_neg, 0.1, 0.9 - p_neg, 0.9 - 2 * p_neg, now(), 'bench', false
+                   p_neg, 0.1, 0.9 - p_neg, 0.9 - 2 * p_neg, now(), 'bench', false, false
             FROM (SELECT i, u, v, CASE WHEN v < 0.33 THEN 0.8 WHEN v < 0.5 THEN 0.45 ELSE 0.05 END AS p_neg
                   FROM draws) WHERE NOT (u > 0.95 AND i > 0)"""
         )
@@ -132,7 +134,7 @@ def build(path: Path, n: int) -> dict[str, float]:
             INSERT INTO mention_topics
             SELECT md5(i::VARCHAR)[:24], '{MODEL[0]}', '{MODEL[1]}', 'bench-set', topic, 0.8,
                    CASE WHEN v < 0.33 THEN 'negative' ELSE 'positive' END, CASE WHEN v < 0.33 THEN -0.7 ELSE 0.7 END,
-                   now(), 'bench'
+                   now(), 'bench', false
             FROM (SELECT i, v, unnest(CASE WHEN i % 2 = 0 THEN [t1] ELSE [t1, t2] END) AS topic
                   FROM (SELECT i, u, v, ? [1 + i % {len(topics)}] AS t1, ? [1 + (i + 3) % {len(topics)}] AS t2
                         FROM draws WHERE NOT (u > 0.95 AND i > 0)))""",
@@ -141,7 +143,39 @@ def build(path: Path, n: int) -> dict[str, float]:
         spent["topics"] = time.perf_counter() - start
         con.execute("DROP TABLE draws")
         con.execute("DROP TABLE raw_draws")
+        start = time.perf_counter()
+        store.refresh_totals()  # as the nights that stored them would have
+        spent["daily totals"] = time.perf_counter() - start
         con.execute("CHECKPOINT")
+    return spent
+
+
+def night_refresh(path: Path, n: int = 10_000) -> float:
+    """Seconds to count one more night of ``n`` scored mentions (with a topic row each) into the totals."""
+    with Store(path) as store:
+        con = store.con
+        con.execute(
+            f"""
+            INSERT INTO mentions (id, source, source_item_id, brand, location, text, published_at, published_date,
+                                  content_hash, first_run_id, fetched_at)
+            SELECT 'night-' || i, 'reviews-' || (i % {LOCATIONS}), 'night-' || i,
+                   'brand-' || lpad(((i % {LOCATIONS}) % {BRANDS})::VARCHAR, 2, '0'),
+                   'loc-' || lpad((i % {LOCATIONS})::VARCHAR, 4, '0'), 'fine', now(), DATE '{AS_OF}',
+                   md5('night' || i)[:24], 'night', now()
+            FROM range({n}) t(i)"""
+        )
+        con.execute(
+            f"INSERT INTO scores SELECT 'night-' || i, '{MODEL[0]}', '{MODEL[1]}', 'neutral', 0.2, 0.6, 0.2, 0.0, "
+            f"now(), 'night', false, false FROM range({n}) t(i)"
+        )
+        con.execute(
+            f"INSERT INTO mention_topics SELECT 'night-' || i, '{MODEL[0]}', '{MODEL[1]}', 'bench-set', 'price_value', "
+            f"0.8, 'neutral', 0.0, now(), 'night', false FROM range({n}) t(i)"
+        )
+        start = time.perf_counter()
+        counted = store.refresh_totals()
+        spent = time.perf_counter() - start
+        assert counted == (n, n), counted
     return spent
 
 
@@ -198,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         for table, seconds in built.items():
             print(f"built {table} in {seconds:.1f} s", flush=True)
         timings = measure(path)
+        timings["refresh totals after a night of 10,000"] = night_refresh(path)
         size_mb = path.stat().st_size / 2**20
     for name, seconds in timings.items():
         print(f"{name:>45}: {seconds:6.2f} s {'' if seconds < 2 else '(over 2 s)'}")

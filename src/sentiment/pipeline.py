@@ -304,6 +304,8 @@ def score_pending(
                 stats.topics += store.insert_topics(_topic_rows(ids, model, topics, read.hits), run_id=stats.run_id)
         reached += len(chunk)
         _committed(store, stats, "scored %d of %d pending mentions", reached, len(pending), progress)
+    with stats.timed("store"):
+        store.refresh_totals()
     return done
 
 
@@ -340,6 +342,8 @@ def assign_topics(
         added += new
         stats.topics += new
         _committed(store, stats, "topics for %d of %d mentions", start + len(chunk), len(pending), progress)
+    with stats.timed("store"):
+        store.refresh_totals()
     return added
 
 
@@ -488,6 +492,7 @@ def finish(store: Store, stats: RunStats, publish_to: Path | None = None) -> Non
     The run is closed first so the published copy shows its final status; if publishing then fails,
     the run's row says so and the error propagates (the night failed: analysts would read stale data).
     """
+    store.refresh_totals()  # rows of a stage that failed before it counted them
     store.finish_run(stats.run_id, status=stats.status, stats=stats.as_row())
     if publish_to is None:
         return

@@ -41,13 +41,23 @@ from sentiment.records import (
 SCHEMA_FILES = (
     "001_init.sql", "002_views.sql", "003_parent_id.sql", "004_topics.sql", "005_run_topics.sql", "006_hardening.sql",
     "007_alert_rules.sql", "008_near_dups.sql", "009_comments.sql", "010_surveys.sql", "011_column_comments.sql",
-    "012_backfill.sql",
+    "012_backfill.sql", "013_daily_totals.sql",
 )  # fmt: skip
 SCHEMA_VERSION = len(SCHEMA_FILES)
 _SALT_ENV = "SENTIMENT_AUTHOR_SALT"
 _MENTION_COLUMNS = (
     "id, source, source_item_id, brand, location, url, title, text, lang, platform_lang, author_hash, published_at, "
     "published_date, rating, content_hash, duplicate_of, first_run_id, fetched_at, parent_id, truncated"
+)
+_SCORE_COLUMNS = (
+    "mention_id, model_id, model_version, label, p_negative, p_neutral, p_positive, score, scored_at, run_id, truncated"
+)
+_TOPIC_COLUMNS = "mention_id, model_id, model_version, topic_set, topic, confidence, label, score, assigned_at, run_id"
+#: The active model's daily score totals (the ``score_totals`` view: :meth:`Store.refresh_totals`'s table and
+#: the scores it has not counted yet; a key can have several rows, so readers sum), for queries that read them.
+ACTIVE_SCORE_TOTALS = (
+    "(SELECT t.* FROM score_totals t JOIN models m "
+    "ON m.model_id = t.model_id AND m.model_version = t.model_version AND m.active)"
 )
 #: The counters of a run row, as :class:`~sentiment.pipeline.RunStats` reports them.
 RUN_COUNTERS = (
@@ -139,6 +149,8 @@ class Store:
             with self.transaction():
                 self.con.execute(_sql(name))
                 self.con.execute("INSERT OR REPLACE INTO settings VALUES ('schema_version', ?)", [str(number)])
+        if current < SCHEMA_VERSION:
+            self.refresh_totals()  # a store from before the daily totals gets them from its stored rows
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -304,8 +316,32 @@ class Store:
         ]  # fmt: skip
         before = self._count("scores")
         with self.transaction():
-            self._insert("scores", rows)
+            self._insert(f"scores ({_SCORE_COLUMNS})", rows)
         return self._count("scores") - before
+
+    def refresh_totals(self) -> tuple[int, int]:
+        """Append the sums of the scores and topic rows stored since the last refresh to the daily totals
+        and mark them counted, in one transaction (a crash leaves both as they were). Returns (scores,
+        topic rows) counted.
+
+        Figures never depend on it: the views read the rows not counted yet as well (``pending_*_totals``).
+        It keeps those few, so that queries read sums instead of joining every mention with its score. The
+        stages that store scores or topics call it when they end; rows of a run that died before are
+        counted by the next refresh. It reads only the rows not counted yet, so it costs little."""
+        with self.transaction():
+            scores = self._count_where("scores", "NOT totalled")
+            topics = self._count_where("mention_topics", "NOT totalled")
+            if scores:
+                self.con.execute("INSERT INTO daily_score_totals SELECT * FROM pending_score_totals")
+                self.con.execute("UPDATE scores SET totalled = true WHERE NOT totalled")
+            if topics:
+                self.con.execute("INSERT INTO daily_topic_totals SELECT * FROM pending_topic_totals")
+                self.con.execute("UPDATE mention_topics SET totalled = true WHERE NOT totalled")
+        return scores, topics
+
+    def _count_where(self, table: str, condition: str) -> int:
+        row = self.con.execute(f"SELECT count(*) FROM {table} WHERE {condition}").fetchone()
+        return int(row[0]) if row else 0
 
     def without_topics(self, model_id: str, model_version: str, topic_set: str) -> list[tuple[str, str]]:
         """(id, text) of originals scored by this model but without topics from this set."""
@@ -325,7 +361,14 @@ class Store:
         now = _now()
         before = self._count("mention_topics")
         with self.transaction():
-            self._insert("mention_topics", [(*r, now, run_id) for r in rows])
+            self._insert(f"mention_topics ({_TOPIC_COLUMNS})", [(*r, now, run_id) for r in rows])
+            # The sets of the rows this call stored (a re-run that stored none leaves the newest set as it was).
+            self.con.execute(
+                "INSERT INTO topic_sets SELECT model_id, model_version, topic_set, max(assigned_at) FROM mention_topics "
+                "WHERE assigned_at = ? GROUP BY ALL "
+                "ON CONFLICT DO UPDATE SET last_assigned = greatest(last_assigned, excluded.last_assigned)",
+                [now],
+            )
         return self._count("mention_topics") - before
 
     def _count(self, table: str) -> int:
@@ -509,9 +552,9 @@ class Store:
         """(brand, location, day, mentions, negative, score sum, score sum of squares) of scored originals,
         per brand, location and day, start <= day <= end: what the alert rules read."""
         rows = self.con.execute(
-            "SELECT brand, location, published_date, count(*), count(*) FILTER (WHERE label = 'negative'), "
-            "sum(score), sum(score * score) FROM scored_mentions "
-            "WHERE score IS NOT NULL AND published_date BETWEEN ? AND ? GROUP BY ALL ORDER BY ALL",
+            "SELECT nullif(t.brand, ''), nullif(t.location, ''), t.day, sum(t.mentions), sum(t.negative), "
+            f"sum(t.score_sum), sum(t.score_sq_sum) FROM {ACTIVE_SCORE_TOTALS} t "
+            "WHERE t.day BETWEEN ? AND ? GROUP BY ALL ORDER BY ALL",
             [start, end],
         ).fetchall()
         return [(str(r[0]), r[1], r[2], int(r[3]), int(r[4]), float(r[5]), float(r[6])) for r in rows]
@@ -519,10 +562,12 @@ class Store:
     def daily_topic_negative(self, start: date, end: date) -> list[tuple[str, str | None, date, str, int]]:
         """(brand, location, day, topic, aspect-negative mentions) of the active topics (not ``other``)."""
         rows = self.con.execute(
-            "SELECT m.brand, m.location, m.published_date, t.topic, count(*) FROM active_topics t "
-            "JOIN mentions m ON m.id = t.mention_id AND m.duplicate_of IS NULL "
-            "WHERE t.topic <> 'other' AND t.label = 'negative' AND m.published_date BETWEEN ? AND ? "
-            "GROUP BY ALL ORDER BY ALL",
+            "WITH current_set AS (SELECT s.model_id, s.model_version, arg_max(s.topic_set, s.last_assigned) AS topic_set "
+            " FROM topic_sets s JOIN models m ON m.model_id = s.model_id AND m.model_version = s.model_version "
+            " AND m.active GROUP BY ALL) "
+            "SELECT nullif(t.brand, ''), nullif(t.location, ''), t.day, t.topic, sum(t.negative) "
+            "FROM topic_totals t JOIN current_set c USING (model_id, model_version, topic_set) "
+            "WHERE t.topic <> 'other' AND t.day BETWEEN ? AND ? GROUP BY ALL HAVING sum(t.negative) > 0 ORDER BY ALL",
             [start, end],
         ).fetchall()
         return [(str(r[0]), r[1], r[2], str(r[3]), int(r[4])) for r in rows]

@@ -40,12 +40,12 @@ DATASETS = (
     ),
     Dataset(
         "scores",
-        "SELECT m.published_date AS day, s.* FROM scores s JOIN mentions m ON m.id = s.mention_id",
+        "SELECT m.published_date AS day, s.* EXCLUDE (totalled) FROM scores s JOIN mentions m ON m.id = s.mention_id",
         "every score of every model version (the active one is in the models table and the views)",
     ),
     Dataset(
         "topics",
-        "SELECT m.published_date AS day, t.* FROM mention_topics t JOIN mentions m ON m.id = t.mention_id",
+        "SELECT m.published_date AS day, t.* EXCLUDE (totalled) FROM mention_topics t JOIN mentions m ON m.id = t.mention_id",
         "every topic row of every model version and topic set",
     ),
     Dataset("daily_sentiment", "SELECT * FROM daily_sentiment", "the daily_sentiment view"),

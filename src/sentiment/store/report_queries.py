@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sentiment.records import SourceRun
-from sentiment.store.db import Store
+from sentiment.store.db import ACTIVE_SCORE_TOTALS, Store
 
 #: The leaderboard's window: the last four weeks, against the four weeks before.
 WINDOW_DAYS = 28
@@ -52,16 +52,17 @@ def location_leaderboard(store: Store, as_of: date) -> list[LeaderboardRow]:
     resolved, raised on or before ``as_of``); best score first, locations without recent mentions last."""
     before, start = _windows(as_of)
     rows = store.con.execute(
-        """
+        f"""
         WITH m AS (
-            SELECT brand, location, published_date AS day, score, rating FROM scored_mentions
-            WHERE score IS NOT NULL AND location IS NOT NULL AND published_date BETWEEN $before AND $as_of
+            SELECT nullif(brand, '') AS brand, location, day, mentions, score_sum, rating_sum, rated
+            FROM {ACTIVE_SCORE_TOTALS} t WHERE location <> '' AND day BETWEEN $before AND $as_of
         )
         SELECT brand, location,
-               count(*) FILTER (WHERE day >= $start) AS mentions,
-               avg(score) FILTER (WHERE day >= $start) AS score,
-               avg(score) FILTER (WHERE day < $start) AS score_before,
-               avg(rating) FILTER (WHERE day >= $start) AS stars,
+               coalesce(sum(mentions) FILTER (WHERE day >= $start), 0) AS mentions,
+               sum(score_sum) FILTER (WHERE day >= $start) / sum(mentions) FILTER (WHERE day >= $start) AS score,
+               sum(score_sum) FILTER (WHERE day < $start) / sum(mentions) FILTER (WHERE day < $start) AS score_before,
+               sum(rating_sum) FILTER (WHERE day >= $start) / nullif(sum(rated) FILTER (WHERE day >= $start), 0)
+                   AS stars,
                (SELECT count(*) FROM alerts a WHERE a.brand = m.brand AND a.location = m.location
                   AND a.resolved_on IS NULL AND a.as_of <= $as_of) AS open_alerts
         FROM m
@@ -122,10 +123,11 @@ def brand_comparison(store: Store, as_of: date) -> list[BrandRow]:
     """Every brand with scored original mentions in the last four weeks up to ``as_of``, most mentioned first."""
     _, start = _windows(as_of)
     rows = store.con.execute(
-        """
-        SELECT brand, count(*) AS mentions, count(*) / sum(count(*)) OVER () AS share, avg(score) AS score
-        FROM scored_mentions
-        WHERE score IS NOT NULL AND published_date BETWEEN $start AND $as_of
+        f"""
+        SELECT nullif(brand, '') AS brand, sum(mentions) AS mentions, sum(mentions) / sum(sum(mentions)) OVER () AS share,
+               sum(score_sum) / sum(mentions) AS score
+        FROM {ACTIVE_SCORE_TOTALS} t
+        WHERE day BETWEEN $start AND $as_of
         GROUP BY brand
         ORDER BY mentions DESC, brand
         """,
@@ -261,9 +263,8 @@ def sentiment_timeline(
     rows = store.con.execute(
         f"""
         WITH d AS (
-            SELECT published_date AS day, count(*) AS n, sum(score) AS s FROM scored_mentions
-            WHERE score IS NOT NULL AND brand IN (SELECT unnest($brands))
-              AND published_date BETWEEN $first AND $as_of
+            SELECT day, sum(mentions) AS n, sum(score_sum) AS s FROM {ACTIVE_SCORE_TOTALS} t
+            WHERE brand IN (SELECT unnest($brands)) AND day BETWEEN $first AND $as_of
             GROUP BY day
         ), w AS (
             SELECT day, n, s / n AS mean, sum(s) OVER wk / sum(n) OVER wk AS mean_7d,

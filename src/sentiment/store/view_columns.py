@@ -8,6 +8,38 @@ has a column without one, or one names a column the view does not have.
 
 from __future__ import annotations
 
+#: The columns of the daily totals' tables and views (``sql/013_daily_totals.sql``).
+_SCORE_TOTALS = {
+    "model_id": "Model that scored them.",
+    "model_version": "Its version.",
+    "day": "Local day of publication (published_date); undated mentions are not counted.",
+    "brand": "Brand of the mentions; '' for none.",
+    "location": "Location of the mentions; '' for brand-level mentions.",
+    "source": "Configured source name.",
+    "mentions": "Scored original mentions.",
+    "negative": "Of them labelled negative.",
+    "positive": "Of them labelled positive.",
+    "score_sum": "Sum of their scores.",
+    "score_sq_sum": "Sum of their squared scores.",
+    "rating_sum": "Sum of their star ratings.",
+    "rated": "Of them with a star rating.",
+}
+_TOPIC_TOTALS = {
+    "model_id": "Model whose topic head read them.",
+    "model_version": "Its version.",
+    "topic_set": "Topic set (taxonomy and calibration) they were read with.",
+    "day": "Local day of publication (published_date); undated mentions are not counted.",
+    "brand": "Brand of the mentions; '' for none.",
+    "location": "Location of the mentions; '' for brand-level mentions.",
+    "source": "Configured source name.",
+    "topic": "Topic id, or 'other'.",
+    "mentions": "Mentions with this topic.",
+    "negative": "Of them negative on the topic.",
+    "positive": "Of them positive on the topic.",
+    "score_sum": "Sum of their aspect scores.",
+    "last_assigned": "When the newest of these rows was assigned (UTC).",
+}
+
 VIEW_COLUMNS: dict[str, dict[str, str]] = {
     "active_scores": {
         "mention_id": "Mention scored (mentions.id).",
@@ -109,4 +141,8 @@ VIEW_COLUMNS: dict[str, dict[str, str]] = {
         "model_id": "Active model id; NULL when not scored yet.",
         "model_version": "Active model version; NULL when not scored yet.",
     },
+    "pending_score_totals": _SCORE_TOTALS,
+    "pending_topic_totals": _TOPIC_TOTALS,
+    "score_totals": _SCORE_TOTALS,
+    "topic_totals": _TOPIC_TOTALS,
 }
