@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import dask
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
@@ -46,6 +47,15 @@ def task_runner(settings: ClusterSettings) -> DaskTaskRunner:
         cluster_kwargs={"n_workers": settings.local_workers, "threads_per_worker": 1, "processes": True,
                         "dashboard_address": ":0"},
     )  # fmt: skip
+
+
+def worker_environment(threads: int | None) -> dict[str, int]:
+    """What the workers a local cluster starts get in their environment instead of Dask's defaults.
+
+    Dask sets ``MALLOC_TRIM_THRESHOLD_=65536`` in every worker it starts, which also fixes glibc's mmap
+    threshold: each batch's activations are then mapped and unmapped again, and a batch of 128 texts
+    took 1.1 s instead of 0.45 s. Its ``OMP_NUM_THREADS=1`` is replaced by the worker's torch threads."""
+    return {name: threads for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")} if threads else {}
 
 
 def worker_threads(settings: ClusterSettings) -> int | None:
@@ -99,7 +109,10 @@ def cluster_reads(
     ahead = AHEAD_PER_WORKER * (cluster.local_workers or 4)
     parameters = {"model": monitor.model, "topics": monitor.topics if topics else None, "base_dir": base_dir,
                   "threads": threads}  # fmt: skip
-    with task_runner(cluster) as runner:
+    with (
+        dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment(threads)}),
+        task_runner(cluster) as runner,
+    ):
 
         def reads(batches: Sequence[list[str]]) -> Iterator[pipeline.BatchRead]:
             waiting: deque[PrefectFuture[pipeline.BatchRead]] = deque()
