@@ -3,7 +3,7 @@
 Run from the repository root (N = 100,000 takes the better part of an hour on 2 cores)::
 
     .venv/bin/python bench/night.py [--sizes 10000,30000,100000] [--brands 50] [--locations 2000]
-                                    [--days 60] [--write]
+                                    [--days 60] [--write [--out bench/night.json]]
 
 For each N, ``bench/night_web.py`` builds a web of N mentions of real texts from ``../shared/data``
 (review pages, RSS feeds, a Mastodon stand-in and CSV exports; 50 brands, 2,000 locations, about 60
@@ -124,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--locations", type=int, default=2000)
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--write", action="store_true", help=f"store the JSON as {OUT.relative_to(REPO)}")
+    parser.add_argument("--out", type=Path, default=OUT, help="where --write stores it")
     args = parser.parse_args(argv)
     results: dict[int, dict[str, Any]] = {}
     for n in (int(s) for s in args.sizes.split(",")):
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
               "config": {"brands": args.brands, "locations": args.locations, "days": args.days},
               "load_average": os.getloadavg()}  # fmt: skip
     if args.write:
-        OUT.write_text(json.dumps(report, indent=2) + "\n")
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report))
     return 0
 
