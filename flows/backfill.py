@@ -1,14 +1,15 @@
 """The backfill flow: history files (or a source's full archive) into the store, in chunks that resume.
 
-Each chunk of a file is a task: store its rows, score them (sentiment, topics and aspects in one pass,
-in committed batches), then record how far the file is done (:mod:`sentiment.backfill`). A run killed
-anywhere starts again after its last finished chunk. The read copy is published every
+Each chunk of a file is stored (a task: the text stage and the insert, in one transaction), scored
+(sentiment, topics and aspects in one pass, in committed batches; on the cluster when one is configured),
+and then the file is marked done up to the chunk's end (:mod:`sentiment.backfill`). A run killed anywhere
+starts again after its last finished chunk. The read copy is published every
 ``publish_every`` chunks and at the end, so analysts see history arrive. No alerts are sent: history is
 not news. A source's archive (any other kind) is one fetch with no cursor and a raised page limit;
 killed, it is fetched again, and its stored items are a no-op.
 
-Do not run a backfill while the nightly flow runs: DuckDB has one writer, and the second to start fails
-with an error saying the database is in use.
+Do not run a backfill while the nightly flow runs: DuckDB lets one process write the file, and the second
+to start stops with an error naming the database.
 """
 
 from __future__ import annotations

@@ -53,8 +53,9 @@ def worker_environment(threads: int | None) -> dict[str, int]:
     """What the workers a local cluster starts get in their environment instead of Dask's defaults.
 
     Dask sets ``MALLOC_TRIM_THRESHOLD_=65536`` in every worker it starts, which also fixes glibc's mmap
-    threshold: each batch's activations are then mapped and unmapped again, and a batch of 128 texts
-    took 1.1 s instead of 0.45 s. Its ``OMP_NUM_THREADS=1`` is replaced by the worker's torch threads."""
+    threshold: each batch's activations are then mapped and unmapped again, and ``bench/cluster.py``'s
+    2,000 texts took 77.5 s on one worker instead of 44.7 s. Its ``OMP_NUM_THREADS=1`` is replaced by
+    the worker's torch threads."""
     return {name: threads for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")} if threads else {}
 
 

@@ -6,6 +6,7 @@ import runs through into a fresh database. Into another, an import is killed wit
 second chunk's first scoring batch is committed (its mentions stored, some scored, its progress not
 recorded), and the same command is run again: it resumes after row 50, and the mentions, scores, topic
 rows and progress must equal the uninterrupted import's. A third run finds the file done and adds nothing.
+A review-page source's archive is read past the page limit its nights keep to.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ import duckdb
 import pytest
 import yaml
 
+from sentiment.demo.server import serve_sample_web
 from sentiment.demo.site import load_sample_data
 
 REPO = Path(__file__).resolve().parents[2]
@@ -173,3 +176,34 @@ def test_an_unknown_backfill_source_names_the_configured_ones(tmp_path: Path) ->
     done = subprocess.run(command, env=_env(), cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 2
     assert "backfill source 'no-such-source' is not a configured source; allowed: ['reviews-export']" in done.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_web_sources_archive_is_read_past_the_nightly_page_limit(tmp_path: Path) -> None:
+    """A review page source that reads 2 pages a night: its backfill reads every page of the location."""
+    data = yaml.safe_load((REPO / "examples" / "demo.yaml").read_text(encoding="utf-8"))
+    source = next(s for s in data["sources"] if s["kind"] == "review_page")
+    source["options"] = {**source.get("options", {}), "max_pages": 2}
+    data.update(database=str(tmp_path / "web.duckdb"), sources=[source], channels=[])
+    data.pop("surveys")
+    data["http"] = {"backoff_s": 0.05, "max_retries": 1, "timeout_s": 10, "allow_private_addresses": True}
+    config = tmp_path / "web.yaml"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    sample = load_sample_data()
+    with serve_sample_web(today=date(2026, 11, 23)) as web:
+        location = next(loc for loc in sample.locations if source["url"].endswith(loc.path))
+        env = _env() | {"SENTIMENT_DEMO_BASE_URL": web.base_url}
+        command = [sys.executable, "-m", "sentiment.cli", "backfill", "--config", str(config), "--source",
+                   source["name"], "--json"]  # fmt: skip
+        done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = _result(done.stdout)
+    assert location.page_count() > 2
+    assert result["new_mentions"] == len(location.reviews)
+    assert result["scored"] == len(location.reviews) - result["duplicates"]
+    with duckdb.connect(str(tmp_path / "web.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT pages, fetched FROM source_runs").fetchall() == [
+            (location.page_count(), len(location.reviews))
+        ]
+        assert con.execute("SELECT count(*) FROM source_state").fetchone() == (1,)  # the nightly cursor moved on
