@@ -151,7 +151,7 @@ def fetch_source(
         return build_source(source, monitor).fetch(client, cursor)
     except Exception as err:
         log.exception("source %s crashed", source.name)
-        return SourceOutcome(source=source.name, status="failed", error=f"{type(err).__name__}: {err}",
+        return SourceOutcome(source=source.name, status="failed", error=error_text(err),
                              skipped={"crash": 1})  # fmt: skip
 
 
@@ -241,7 +241,7 @@ def read_batch(model: SentimentModel, topics: TopicReader | None, texts: list[st
         analysed = topics.analyse(texts)
     except Exception as err:
         log.exception("topic assignment failed; scoring goes on without topics")
-        return BatchRead(model.predict(texts), None, f"{type(err).__name__}: {err}")
+        return BatchRead(model.predict(texts), None, error_text(err))
     return BatchRead([prediction for prediction, _ in analysed], [found for _, found in analysed])
 
 
@@ -287,8 +287,7 @@ def score_pending(
         with stats.timed("scoring"):
             read = next(results)
         if read.topics_error is not None and stats.topics_error is None:
-            stats.skipped["topics_failed"] += 1
-            stats.topics_error = read.topics_error
+            topics_failed(stats, read.topics_error)
         scores = [
             Score(mention_id=mid, model_id=model.model_id, model_version=model.version, label=p.label,
                   p_negative=p.probabilities[LABELS[0]], p_neutral=p.probabilities[LABELS[1]],
@@ -357,10 +356,16 @@ def _topic_rows(
     ]
 
 
-def topics_failed(stats: RunStats, err: BaseException) -> None:
-    """Count a topic failure in the run's stats; the night goes on with its scores."""
+def topics_failed(stats: RunStats, err: BaseException | str) -> None:
+    """Count a topic failure (the exception, or its text as :func:`error_text` wrote it) in the run's
+    stats; the night goes on with its scores."""
     stats.skipped["topics_failed"] += 1
-    stats.topics_error = f"{type(err).__name__}: {err}"
+    stats.topics_error = err if isinstance(err, str) else error_text(err)
+
+
+def error_text(err: BaseException) -> str:
+    """How a run records an error: ``Type: message``."""
+    return f"{type(err).__name__}: {err}"
 
 
 def _committed(
@@ -511,7 +516,7 @@ def interrupted(store: Store, stats: RunStats, err: BaseException, *, signal: in
     if signal is not None:
         status, error = "interrupted", f"stopped by signal {Signals(signal).name}"
     else:
-        status, error = "failed", f"{type(err).__name__}: {err}"
+        status, error = "failed", error_text(err)
     store.finish_run(stats.run_id, status=status, stats=stats.as_row(), error=error)
 
 

@@ -79,8 +79,9 @@ def test_a_store_from_before_the_totals_gets_them_when_it_opens(tmp_path: Path) 
         expected = _views(store)
         # As schema 12 left it: no totals, no totalled marks.
         store.con.execute("DROP VIEW daily_topic_sentiment")
-        for view in ("daily_sentiment", "daily_brand_sentiment", "location_health", "reality_gap", "score_totals",
-                     "topic_totals", "pending_score_totals", "pending_topic_totals"):  # fmt: skip
+        for view in ("daily_sentiment", "daily_brand_sentiment", "location_health", "reality_gap", "active_score_totals",
+                     "active_topic_totals", "active_topics", "current_topic_sets", "pending_score_totals",
+                     "pending_topic_totals"):  # fmt: skip
             store.con.execute(f"DROP VIEW {view}")
         store.con.execute("DROP TABLE daily_score_totals")
         store.con.execute("DROP TABLE daily_topic_totals")

@@ -53,12 +53,6 @@ _SCORE_COLUMNS = (
     "mention_id, model_id, model_version, label, p_negative, p_neutral, p_positive, score, scored_at, run_id, truncated"
 )
 _TOPIC_COLUMNS = "mention_id, model_id, model_version, topic_set, topic, confidence, label, score, assigned_at, run_id"
-#: The active model's daily score totals (the ``score_totals`` view: :meth:`Store.refresh_totals`'s table and
-#: the scores it has not counted yet; a key can have several rows, so readers sum), for queries that read them.
-ACTIVE_SCORE_TOTALS = (
-    "(SELECT t.* FROM score_totals t JOIN models m "
-    "ON m.model_id = t.model_id AND m.model_version = t.model_version AND m.active)"
-)
 #: The counters of a run row, as :class:`~sentiment.pipeline.RunStats` reports them.
 RUN_COUNTERS = (
     "fetched", "new_mentions", "duplicates", "scored", "topics", "alerts", "notifications", "sources_ok",
@@ -329,8 +323,8 @@ class Store:
         stages that store scores or topics call it when they end; rows of a run that died before are
         counted by the next refresh. It reads only the rows not counted yet, so it costs little."""
         with self.transaction():
-            scores = self._count_where("scores", "NOT totalled")
-            topics = self._count_where("mention_topics", "NOT totalled")
+            scores = self._count("scores", "NOT totalled")
+            topics = self._count("mention_topics", "NOT totalled")
             if scores:
                 self.con.execute("INSERT INTO daily_score_totals SELECT * FROM pending_score_totals")
                 self.con.execute("UPDATE scores SET totalled = true WHERE NOT totalled")
@@ -338,10 +332,6 @@ class Store:
                 self.con.execute("INSERT INTO daily_topic_totals SELECT * FROM pending_topic_totals")
                 self.con.execute("UPDATE mention_topics SET totalled = true WHERE NOT totalled")
         return scores, topics
-
-    def _count_where(self, table: str, condition: str) -> int:
-        row = self.con.execute(f"SELECT count(*) FROM {table} WHERE {condition}").fetchone()
-        return int(row[0]) if row else 0
 
     def without_topics(self, model_id: str, model_version: str, topic_set: str) -> list[tuple[str, str]]:
         """(id, text) of originals scored by this model but without topics from this set."""
@@ -371,8 +361,8 @@ class Store:
             )
         return self._count("mention_topics") - before
 
-    def _count(self, table: str) -> int:
-        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    def _count(self, table: str, condition: str = "true") -> int:
+        row = self.con.execute(f"SELECT count(*) FROM {table} WHERE {condition}").fetchone()
         return int(row[0]) if row else 0
 
     # -- source state ---------------------------------------------------------------------------------
@@ -553,7 +543,7 @@ class Store:
         per brand, location and day, start <= day <= end: what the alert rules read."""
         rows = self.con.execute(
             "SELECT nullif(t.brand, ''), nullif(t.location, ''), t.day, sum(t.mentions), sum(t.negative), "
-            f"sum(t.score_sum), sum(t.score_sq_sum) FROM {ACTIVE_SCORE_TOTALS} t "
+            "sum(t.score_sum), sum(t.score_sq_sum) FROM active_score_totals t "
             "WHERE t.day BETWEEN ? AND ? GROUP BY ALL ORDER BY ALL",
             [start, end],
         ).fetchall()
@@ -562,11 +552,8 @@ class Store:
     def daily_topic_negative(self, start: date, end: date) -> list[tuple[str, str | None, date, str, int]]:
         """(brand, location, day, topic, aspect-negative mentions) of the active topics (not ``other``)."""
         rows = self.con.execute(
-            "WITH current_set AS (SELECT s.model_id, s.model_version, arg_max(s.topic_set, s.last_assigned) AS topic_set "
-            " FROM topic_sets s JOIN models m ON m.model_id = s.model_id AND m.model_version = s.model_version "
-            " AND m.active GROUP BY ALL) "
             "SELECT nullif(t.brand, ''), nullif(t.location, ''), t.day, t.topic, sum(t.negative) "
-            "FROM topic_totals t JOIN current_set c USING (model_id, model_version, topic_set) "
+            "FROM active_topic_totals t "
             "WHERE t.topic <> 'other' AND t.day BETWEEN ? AND ? GROUP BY ALL HAVING sum(t.negative) > 0 ORDER BY ALL",
             [start, end],
         ).fetchall()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sentiment.records import SourceRun
-from sentiment.store.db import ACTIVE_SCORE_TOTALS, Store
+from sentiment.store.db import Store
 
 #: The leaderboard's window: the last four weeks, against the four weeks before.
 WINDOW_DAYS = 28
@@ -52,10 +52,10 @@ def location_leaderboard(store: Store, as_of: date) -> list[LeaderboardRow]:
     resolved, raised on or before ``as_of``); best score first, locations without recent mentions last."""
     before, start = _windows(as_of)
     rows = store.con.execute(
-        f"""
+        """
         WITH m AS (
             SELECT nullif(brand, '') AS brand, location, day, mentions, score_sum, rating_sum, rated
-            FROM {ACTIVE_SCORE_TOTALS} t WHERE location <> '' AND day BETWEEN $before AND $as_of
+            FROM active_score_totals t WHERE location <> '' AND day BETWEEN $before AND $as_of
         )
         SELECT brand, location,
                coalesce(sum(mentions) FILTER (WHERE day >= $start), 0) AS mentions,
@@ -123,10 +123,10 @@ def brand_comparison(store: Store, as_of: date) -> list[BrandRow]:
     """Every brand with scored original mentions in the last four weeks up to ``as_of``, most mentioned first."""
     _, start = _windows(as_of)
     rows = store.con.execute(
-        f"""
+        """
         SELECT nullif(brand, '') AS brand, sum(mentions) AS mentions, sum(mentions) / sum(sum(mentions)) OVER () AS share,
                sum(score_sum) / sum(mentions) AS score
-        FROM {ACTIVE_SCORE_TOTALS} t
+        FROM active_score_totals t
         WHERE day BETWEEN $start AND $as_of
         GROUP BY brand
         ORDER BY mentions DESC, brand
@@ -263,7 +263,7 @@ def sentiment_timeline(
     rows = store.con.execute(
         f"""
         WITH d AS (
-            SELECT day, sum(mentions) AS n, sum(score_sum) AS s FROM {ACTIVE_SCORE_TOTALS} t
+            SELECT day, sum(mentions) AS n, sum(score_sum) AS s FROM active_score_totals t
             WHERE brand IN (SELECT unnest($brands)) AND day BETWEEN $first AND $as_of
             GROUP BY day
         ), w AS (

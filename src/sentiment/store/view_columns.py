@@ -143,6 +143,11 @@ VIEW_COLUMNS: dict[str, dict[str, str]] = {
     },
     "pending_score_totals": _SCORE_TOTALS,
     "pending_topic_totals": _TOPIC_TOTALS,
-    "score_totals": _SCORE_TOTALS,
-    "topic_totals": _TOPIC_TOTALS,
+    "active_score_totals": _SCORE_TOTALS,
+    "active_topic_totals": _TOPIC_TOTALS,
+    "current_topic_sets": {
+        "model_id": "Active model id.",
+        "model_version": "Active model version.",
+        "topic_set": "The newest topic set it stored topic rows with.",
+    },
 }

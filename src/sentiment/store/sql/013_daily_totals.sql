@@ -93,13 +93,14 @@ SELECT s.* EXCLUDE (totalled)
 FROM scores s
 JOIN models m ON m.model_id = s.model_id AND m.model_version = s.model_version AND m.active;
 
+-- The active model version's newest topic set: what every topic view reads.
+CREATE OR REPLACE VIEW current_topic_sets AS
+SELECT s.model_id, s.model_version, arg_max(s.topic_set, s.last_assigned) AS topic_set
+FROM topic_sets s JOIN models m ON m.model_id = s.model_id AND m.model_version = s.model_version AND m.active
+GROUP BY ALL;
+
 CREATE OR REPLACE VIEW active_topics AS
-WITH current_set AS (
-    SELECT s.model_id, s.model_version, arg_max(s.topic_set, s.last_assigned) AS topic_set
-    FROM topic_sets s JOIN models m ON m.model_id = s.model_id AND m.model_version = s.model_version AND m.active
-    GROUP BY ALL
-)
-SELECT t.* EXCLUDE (totalled) FROM mention_topics t JOIN current_set c USING (model_id, model_version, topic_set);
+SELECT t.* EXCLUDE (totalled) FROM mention_topics t JOIN current_topic_sets c USING (model_id, model_version, topic_set);
 
 CREATE OR REPLACE VIEW pending_score_totals AS
 SELECT s.model_id, s.model_version, m.published_date AS day, coalesce(m.brand, '') AS brand,
@@ -112,8 +113,9 @@ JOIN mentions m ON m.id = s.mention_id
 WHERE NOT s.totalled AND m.duplicate_of IS NULL AND m.published_date IS NOT NULL
 GROUP BY ALL;
 
-CREATE OR REPLACE VIEW score_totals AS
-SELECT * FROM daily_score_totals UNION ALL SELECT * FROM pending_score_totals;
+CREATE OR REPLACE VIEW active_score_totals AS
+SELECT t.* FROM (SELECT * FROM daily_score_totals UNION ALL SELECT * FROM pending_score_totals) t
+JOIN models m ON m.model_id = t.model_id AND m.model_version = t.model_version AND m.active;
 
 CREATE OR REPLACE VIEW pending_topic_totals AS
 SELECT t.model_id, t.model_version, t.topic_set, m.published_date AS day, coalesce(m.brand, '') AS brand,
@@ -125,8 +127,9 @@ JOIN mentions m ON m.id = t.mention_id
 WHERE NOT t.totalled AND m.duplicate_of IS NULL AND m.published_date IS NOT NULL
 GROUP BY ALL;
 
-CREATE OR REPLACE VIEW topic_totals AS
-SELECT * FROM daily_topic_totals UNION ALL SELECT * FROM pending_topic_totals;
+CREATE OR REPLACE VIEW active_topic_totals AS
+SELECT t.* FROM (SELECT * FROM daily_topic_totals UNION ALL SELECT * FROM pending_topic_totals) t
+JOIN current_topic_sets c USING (model_id, model_version, topic_set);
 
 CREATE OR REPLACE VIEW daily_sentiment AS
 SELECT t.day, nullif(t.brand, '') AS brand, nullif(t.location, '') AS location, t.source,
@@ -136,8 +139,7 @@ SELECT t.day, nullif(t.brand, '') AS brand, nullif(t.location, '') AS location, 
        sum(t.positive) / sum(t.mentions) AS share_positive,
        sum(t.rating_sum) / nullif(sum(t.rated), 0) AS mean_rating,
        sum(t.rated)::BIGINT AS rated
-FROM score_totals t
-JOIN models m ON m.model_id = t.model_id AND m.model_version = t.model_version AND m.active
+FROM active_score_totals t
 GROUP BY t.day, t.brand, t.location, t.source;
 
 CREATE OR REPLACE VIEW daily_brand_sentiment AS
@@ -145,15 +147,11 @@ SELECT day, brand, sum(mentions)::BIGINT AS mentions, sum(score_sum) / sum(menti
        sum(negative) / sum(mentions) AS share_negative, sum(positive) / sum(mentions) AS share_positive,
        sum(rating_sum) / nullif(sum(rated), 0) AS mean_rating
 FROM (SELECT t.day, nullif(t.brand, '') AS brand, t.mentions, t.score_sum, t.negative, t.positive, t.rating_sum, t.rated
-      FROM score_totals t
-      JOIN models m ON m.model_id = t.model_id AND m.model_version = t.model_version AND m.active)
+      FROM active_score_totals t)
 GROUP BY day, brand;
 
 CREATE OR REPLACE VIEW location_health AS
-WITH t AS (
-    SELECT t.* FROM score_totals t
-    JOIN models m ON m.model_id = t.model_id AND m.model_version = t.model_version AND m.active
-), latest AS (SELECT max(day) AS d FROM t)
+WITH t AS (SELECT * FROM active_score_totals), latest AS (SELECT max(day) AS d FROM t)
 SELECT
     nullif(brand, '') AS brand,
     location,
@@ -171,17 +169,12 @@ WHERE location <> ''
 GROUP BY brand, location;
 
 CREATE OR REPLACE VIEW daily_topic_sentiment AS
-WITH current_set AS (
-    SELECT s.model_id, s.model_version, arg_max(s.topic_set, s.last_assigned) AS topic_set
-    FROM topic_sets s JOIN models m ON m.model_id = s.model_id AND m.model_version = s.model_version AND m.active
-    GROUP BY ALL
-)
 SELECT t.day, nullif(t.brand, '') AS brand, nullif(t.location, '') AS location, t.source, t.topic,
        sum(t.mentions)::BIGINT AS mentions,
        sum(t.score_sum) / sum(t.mentions) AS mean_score,
        sum(t.negative) / sum(t.mentions) AS share_negative,
        sum(t.positive) / sum(t.mentions) AS share_positive
-FROM topic_totals t JOIN current_set c USING (model_id, model_version, topic_set)
+FROM active_topic_totals t
 GROUP BY t.day, t.brand, t.location, t.source, t.topic;
 
 CREATE OR REPLACE VIEW reality_gap AS
@@ -197,8 +190,7 @@ WITH survey AS (
 ), public AS (
     SELECT nullif(t.brand, '') AS brand, t.location, date_trunc('month', t.day)::DATE AS month,
            sum(t.mentions)::BIGINT AS mentions, sum(t.score_sum) / sum(t.mentions) AS public_score
-    FROM score_totals t
-    JOIN models m ON m.model_id = t.model_id AND m.model_version = t.model_version AND m.active
+    FROM active_score_totals t
     WHERE t.location <> ''
     GROUP BY ALL
 )
@@ -214,8 +206,9 @@ LEFT JOIN public p USING (brand, location, month);
 
 COMMENT ON VIEW pending_score_totals IS 'The scores stored since daily_score_totals was last refreshed, summed as it sums them.';
 COMMENT ON VIEW pending_topic_totals IS 'The topic rows stored since daily_topic_totals was last refreshed, summed as it sums them.';
-COMMENT ON VIEW score_totals IS 'daily_score_totals and the scores stored since its last refresh, summed the same way (a key can have several rows: sum them).';
-COMMENT ON VIEW topic_totals IS 'daily_topic_totals and the topic rows stored since its last refresh, summed the same way (a key can have several rows: sum them).';
+COMMENT ON VIEW active_score_totals IS 'The active model version''s daily_score_totals and its scores stored since the last refresh, summed the same way (a key can have several rows: sum them).';
+COMMENT ON VIEW active_topic_totals IS 'daily_topic_totals and the topic rows stored since the last refresh, of the active model version and its newest topic set, summed the same way (a key can have several rows: sum them).';
+COMMENT ON VIEW current_topic_sets IS 'The newest topic set the active model version ran with.';
 COMMENT ON VIEW active_scores IS 'Scores of the active model version.';
 COMMENT ON VIEW active_topics IS 'Topic rows of the active model version and the newest topic set it ran with.';
 COMMENT ON VIEW daily_sentiment IS 'Per day, brand, location and source: mentions, mean score, shares negative and positive, mean stars.';
