@@ -3,7 +3,7 @@
 Run from the repository root (N = 100,000 takes the better part of an hour on 2 cores)::
 
     .venv/bin/python bench/night.py [--sizes 10000,30000,100000] [--brands 50] [--locations 2000]
-                                    [--days 60] [--write [--out bench/night.json]]
+                                    [--days 60] [--write [--out bench/night.json]] [--keep DIR]
 
 For each N, ``bench/night_web.py`` builds a web of N mentions of real texts from ``../shared/data``
 (review pages, RSS feeds, a Mastodon stand-in and CSV exports; 50 brands, 2,000 locations, about 60
@@ -18,7 +18,10 @@ included), on a fresh database; then the same night again, which finds nothing n
   wall time less the stages);
 - texts scored per second of the whole night, peak resident memory of the night's process (its
   ``ru_maxrss``, from ``wait4``), the DuckDB file's size;
-- the second night's wall seconds.
+- the second night's wall seconds and its stages.
+
+``--keep DIR`` leaves each size's web (``web.pickle``, served again by ``bench/night_web.py WEB PORTFILE``),
+``monitor.yaml`` and ``monitor.duckdb`` in ``DIR/N``, to profile a night on them.
 
 The last line is JSON: ``{"sizes": {N: {...}}, "growth": {...}}``, where ``growth`` is each stage's
 time per mention at the largest N over that at the smallest (1.0: linear; above: worse than linear).
@@ -68,10 +71,20 @@ def _night(config: Path) -> tuple[float, int, dict[str, Any]]:
     return wall, int(usage.ru_maxrss // 1024), summary
 
 
-def measure(n: int, brands: int, locations: int, days: int) -> dict[str, Any]:
+def _stages(summary: dict[str, Any], wall: float) -> dict[str, float]:
+    """Wall seconds per stage of one night's summary; ``other`` is what no stage timed (start-up, Prefect)."""
+    timings = summary["timings"]
+    stages = {stage: round(timings.get(stage, 0.0), 1) for stage in STAGES}
+    stages["other"] = round(wall - sum(timings.values()), 1)
+    return stages
+
+
+def measure(n: int, brands: int, locations: int, days: int, keep: Path | None = None) -> dict[str, Any]:
+    """One size's figures; with ``keep``, the web, config and store are left in that folder to rerun."""
     web = night_web.build(n, brands=brands, locations=locations, days=days)
     with tempfile.TemporaryDirectory(prefix="night-") as tmp:
-        folder = Path(tmp)
+        folder = Path(tmp) if keep is None else keep / str(n)
+        folder.mkdir(parents=True, exist_ok=True)
         night_web.write(web, folder / "web.pickle")
         port_file = folder / "port"
         server = subprocess.Popen(
@@ -92,16 +105,14 @@ def measure(n: int, brands: int, locations: int, days: int) -> dict[str, Any]:
             server.terminate()
             server.wait()
         size = (folder / "monitor.duckdb").stat().st_size
-    timings = summary["timings"]
-    stages = {stage: round(timings.get(stage, 0.0), 1) for stage in STAGES}
-    stages["other"] = round(wall - sum(timings.values()), 1)
     return {
         "mentions": night_web.mentions_by_kind(web), "sources": summary["sources_ok"] + summary["sources_failed"],
         "sources_failed": summary["sources_failed"], "fetched": summary["fetched"],
         "new_mentions": summary["new_mentions"], "duplicates": summary["duplicates"], "scored": summary["scored"],
-        "alerts": summary["alerts"], "wall_s": round(wall, 1), "stages_s": stages,
+        "alerts": summary["alerts"], "wall_s": round(wall, 1), "stages_s": _stages(summary, wall),
         "texts_per_s": round(summary["scored"] / wall, 1), "peak_rss_mb": rss, "duckdb_mb": round(size / 2**20, 1),
         "second_night_s": round(again, 1), "second_night_new": second["new_mentions"],
+        "second_night_stages_s": _stages(second, again),
     }  # fmt: skip
 
 
@@ -125,15 +136,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--write", action="store_true", help=f"store the JSON as {OUT.relative_to(REPO)}")
     parser.add_argument("--out", type=Path, default=OUT, help="where --write stores it")
+    parser.add_argument("--keep", type=Path, help="leave each size's web, config and store in KEEP/N")
     args = parser.parse_args(argv)
     results: dict[int, dict[str, Any]] = {}
     for n in (int(s) for s in args.sizes.split(",")):
-        results[n] = measure(n, args.brands, args.locations, args.days)
+        results[n] = measure(n, args.brands, args.locations, args.days, args.keep)
         r = results[n]
         print(
             f"N={n:>7}: wall {r['wall_s']:>7.1f} s, {r['texts_per_s']:>6.1f} texts/s, peak RSS {r['peak_rss_mb']} MB, "
             f"DuckDB {r['duckdb_mb']} MB, second night {r['second_night_s']} s; sources {r['sources']}; "
-            f"stages {r['stages_s']}",
+            f"stages {r['stages_s']}; second night's stages {r['second_night_stages_s']}",
             flush=True,
         )
     report = {"sizes": results, "growth": growth(results) if len(results) > 1 else {},

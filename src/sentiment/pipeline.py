@@ -412,7 +412,8 @@ def _themes(
     store: Store, monitor: MonitorConfig, as_of: date, last: dict[tuple[str, str, str | None, str | None], date]
 ) -> list[Alert]:
     """Emerging themes among the recent negative mentions no topic covers (:mod:`sentiment.alerts.themes`);
-    the sentence encoder is loaded only when there are enough such mentions to make one."""
+    the sentence encoder is loaded only when there are enough such mentions to make one, and some of
+    their texts were not embedded on an earlier night (:class:`ThemeEmbed`)."""
     rules = monitor.alerts
     watched = {brand for brand, location in alert_scopes(monitor) if location is None}
     start = as_of - timedelta(days=rules.theme_days - 1)
@@ -421,20 +422,61 @@ def _themes(
         return []
     earlier_start = start - timedelta(days=EARLIER_DAYS)
     earlier = [ThemeMention(*r) for r in store.other_negatives(earlier_start, start - timedelta(days=1))]
-    encoder_dir = ensure_encoder(monitor.model.cache_dir)
-    encoder = E5Encoder(encoder_dir)
-
-    def embed(texts: Sequence[str]) -> np.ndarray:
-        return encoder.embed(texts, prefix="query: ")
-
-    centre = _theme_centre(encoder_dir, embed)
+    embed = ThemeEmbed(store, monitor.model.cache_dir)
+    centre = _theme_centre(embed.encoder_dir, embed.encode)
     themes = find_themes(recent, earlier, embed, centre, min_mentions=rules.theme_min_mentions,
                          min_authors=rules.theme_min_authors, similarity=rules.theme_similarity)  # fmt: skip
+    embed.keep()
+    log.info("emerging themes: %d texts embedded, %d kept from earlier nights", embed.embedded, embed.reused)
     return [
         theme_alert(theme, as_of, rules.theme_days)
         for theme in themes
         if not in_cooldown(last, (RULE_EMERGING_THEME, theme.brand, theme.location, None), as_of, rules)
     ]
+
+
+class ThemeEmbed:
+    """The emerging-theme rule's ``embed``: e5 vectors of texts, kept in the store from night to night.
+
+    The rule's window (63 days of complaints no topic covers) moves by a day a night, so nearly every
+    text in it was embedded the night before: only texts not seen then load and run the encoder.
+    :meth:`keep` stores tonight's new vectors and drops those the window has left behind."""
+
+    PREFIX = "query: "
+
+    def __init__(self, store: Store, cache_dir: str | None) -> None:
+        self._store = store
+        self.encoder_dir = ensure_encoder(cache_dir)
+        kept = store.theme_vectors(self.encoder_dir.name)
+        self._kept = {key: np.frombuffer(vector, dtype="<f4") for key, vector in kept.items()}
+        self._new: dict[str, np.ndarray] = {}
+        self._used: set[str] = set()
+        self._encoder: E5Encoder | None = None
+        #: Texts run through the encoder tonight, and texts whose vector an earlier night kept.
+        self.embedded = 0
+        self.reused = 0
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts`` now, without the kept vectors (the encoder is loaded on first use)."""
+        if self._encoder is None:
+            self._encoder = E5Encoder(self.encoder_dir)
+        self.embedded += len(texts)
+        return self._encoder.embed(texts, prefix=self.PREFIX)
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [hashlib.sha256((self.PREFIX + text).encode("utf-8")).hexdigest() for text in texts]
+        known = self._kept.keys() | self._new.keys()
+        missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in known}
+        if missing:
+            self._new.update(zip(missing, self.encode(list(missing.values())), strict=True))
+        self.reused += len({key for key in keys if key in self._kept} - self._used)
+        self._used.update(keys)
+        return np.stack([self._kept[key] if key in self._kept else self._new[key] for key in keys])
+
+    def keep(self) -> None:
+        """Store the vectors embedded tonight; drop those not read tonight."""
+        new = {key: np.asarray(vector, dtype="<f4").tobytes() for key, vector in self._new.items()}
+        self._store.keep_theme_vectors(self.encoder_dir.name, new, self._used)
 
 
 def _theme_centre(encoder_dir: Path, embed: Callable[[Sequence[str]], np.ndarray]) -> np.ndarray:

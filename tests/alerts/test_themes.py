@@ -12,6 +12,7 @@ from sentiment import pipeline
 from sentiment.alerts.themes import ThemeMention, find_themes, reference_centre, reference_texts, theme_alert
 from sentiment.model.embedded import ensure_encoder
 from sentiment.model.encoder import E5Encoder
+from sentiment.store import Store
 
 AS_OF = date(2026, 11, 23)
 BRAND, KRAKOW, BERLIN = "Bella Caffè", "Bella Kraków", "Bella Berlin"
@@ -132,3 +133,30 @@ def test_the_reference_centre_is_embedded_once_per_encoder(tmp_path: Path, caplo
     not_a_folder.write_text("x")  # nothing can be written under it, not even by root
     assert np.array_equal(pipeline._theme_centre(not_a_folder, counting), first)
     assert "could not keep the theme centre" in caplog.text
+
+
+@pytest.mark.slow
+def test_theme_vectors_are_kept_for_the_next_night_and_only_those_read(tmp_path: Path) -> None:
+    """A quiet night embeds no text an earlier night embedded; the store keeps only the last night's texts."""
+    texts = ["The app crashes at login.", "Nobody answers the phone.", "Too expensive.", "Filthy toilets."]
+    with Store(tmp_path / "m.duckdb") as store:
+        first = pipeline.ThemeEmbed(store, None)
+        vectors = first(texts)
+        assert first(texts[:2]).tolist() == vectors[:2].tolist()  # the same night: from memory
+        assert (first.embedded, first.reused) == (4, 0)
+        first.keep()
+        fresh = E5Encoder(first.encoder_dir).embed(texts, prefix="query: ")
+        assert np.abs(vectors - fresh).max() < 1e-5
+
+        second = pipeline.ThemeEmbed(store, None)
+        again = second([texts[1], texts[0], "The card reader is broken."])
+        assert (second.embedded, second.reused) == (1, 2)
+        assert again[:2].tolist() == vectors[[1, 0]].tolist()  # bit for bit: read back, not recomputed
+        assert abs(float(again[2] @ again[2]) - 1.0) < 1e-5
+        second.keep()
+        kept = store.theme_vectors(first.encoder_dir.name)
+        assert len(kept) == 3  # "Too expensive." and "Filthy toilets." were not read: dropped
+        store.keep_theme_vectors("another-encoder", {"k": b"\0" * 4}, ["k"])
+        assert store.theme_vectors(first.encoder_dir.name) == {} and list(store.theme_vectors("another-encoder")) == [
+            "k"
+        ]

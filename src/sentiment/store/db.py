@@ -41,7 +41,7 @@ from sentiment.records import (
 SCHEMA_FILES = (
     "001_init.sql", "002_views.sql", "003_parent_id.sql", "004_topics.sql", "005_run_topics.sql", "006_hardening.sql",
     "007_alert_rules.sql", "008_near_dups.sql", "009_comments.sql", "010_surveys.sql", "011_column_comments.sql",
-    "012_backfill.sql", "013_daily_totals.sql",
+    "012_backfill.sql", "013_daily_totals.sql", "014_theme_vectors.sql",
 )  # fmt: skip
 SCHEMA_VERSION = len(SCHEMA_FILES)
 _SALT_ENV = "SENTIMENT_AUTHOR_SALT"
@@ -592,6 +592,21 @@ class Store:
             [start, end],
         ).fetchall()
         return [(str(r[0]), str(r[1]), r[2], r[3], str(r[4]), r[5], float(r[6])) for r in rows]
+
+    def theme_vectors(self, encoder: str) -> dict[str, bytes]:
+        """The emerging-theme rule's kept vectors of ``encoder``: text sha256 -> float32 bytes."""
+        rows = self.con.execute("SELECT text_sha256, vector FROM theme_vectors WHERE encoder = ?", [encoder]).fetchall()
+        return {str(key): bytes(vector) for key, vector in rows}
+
+    def keep_theme_vectors(self, encoder: str, new: dict[str, bytes], used: Iterable[str]) -> None:
+        """Add the vectors embedded tonight and drop every other one not read tonight (older texts, other
+        encoders): the table holds one night's window, not the history."""
+        with self.transaction():
+            self._insert("theme_vectors", [(key, encoder, vector) for key, vector in new.items()])
+            self.con.execute(
+                "DELETE FROM theme_vectors WHERE encoder <> ? OR text_sha256 NOT IN (SELECT unnest(?))",
+                [encoder, sorted(set(used) | set(new))],
+            )
 
     def topic_mentions(self, brand: str, location: str | None, topic: str, start: date, end: date) -> set[str]:
         """Ids of a scope's mentions read as negative about ``topic`` between start and end."""
