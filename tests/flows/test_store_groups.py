@@ -10,7 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows import nightly
 from sentiment import pipeline
+from sentiment.config import SourceConfig
 from sentiment.records import SourceOutcome
 from sentiment.store import Store
 from tests.helpers import mention, monitor
@@ -74,6 +76,11 @@ def test_a_group_keeps_each_sources_record_counts_and_cursor(tmp_path: Path) -> 
             {"min_id": "9"},
             None,
         )
+        assert store.cursors(["news", "social", "reviews"]) == {
+            "news": None,
+            "social": {"min_id": "9"},
+            "reviews": {"seen": ["r1", "r2", "r3"]},
+        }
         runs = store.con.execute("SELECT fetched, new_mentions, duplicates FROM runs WHERE run_id = 'r1'").fetchone()
         assert runs == (5, 4, 1)
 
@@ -102,3 +109,16 @@ def test_a_group_that_fails_to_store_leaves_no_cursor_behind(tmp_path: Path) -> 
         store.con.execute("ALTER TABLE source_state_moved RENAME TO source_state")
         assert store.con.execute("SELECT count(*) FROM mentions").fetchone() == (0,)
         assert store.cursor("reviews") is None
+
+
+@pytest.mark.parametrize(
+    ("sources", "sizes"),
+    [(1, [1]), (10, [1] * 10), (200, [13] * 15 + [5]), (2150, [50] * 43), (2200, [50] * 44), (3000, [50] * 60)],
+)
+def test_sources_are_fetched_a_few_a_task(sources: int, sizes: list[int]) -> None:
+    """Few sources: one a task, all four fetch workers busy; many: up to a store group's 50 a task, so a
+    night of 2,150 sources is 43 Prefect task runs, not 2,150. Every source once, in order."""
+    configs = [SourceConfig(name=f"s{i}", kind="rss", brand="B", url=f"https://example.com/{i}.xml") for i in range(sources)]
+    chunks = nightly.fetch_chunks(configs)
+    assert [len(chunk) for chunk in chunks] == sizes
+    assert [s.name for chunk in chunks for s in chunk] == [s.name for s in configs]

@@ -371,6 +371,14 @@ class Store:
         row = self.con.execute("SELECT cursor FROM source_state WHERE source = ?", [source]).fetchone()
         return json.loads(row[0]) if row and row[0] else None
 
+    def cursors(self, sources: Sequence[str]) -> dict[str, dict[str, Any] | None]:
+        """:meth:`cursor` of each of ``sources``, in one query."""
+        rows = self.con.execute(
+            "SELECT source, cursor FROM source_state WHERE source IN (SELECT unnest(?))", [list(sources)]
+        ).fetchall()
+        stored = {str(source): json.loads(cursor) for source, cursor in rows if cursor}
+        return {source: stored.get(source) for source in sources}
+
     def save_cursor(self, source: str, cursor: dict[str, Any] | None, *, run_id: str) -> None:
         self.save_cursors({source: cursor}, run_id=run_id)
 
