@@ -15,7 +15,9 @@ matter to these queries, which never read the text column but for the handful of
 Timed, each on its own after one untimed run (DuckDB's first query of a table pays for reading it),
 the best of three: the README's analyst queries, a full read of each view, the nightly alert detection
 (:func:`sentiment.pipeline.detect_alerts`, the emerging-theme rule off: it embeds texts and its cost is
-the encoder's, not the store's) and the HTML report (:func:`sentiment.report.write_report`); then, once,
+the encoder's, not the store's), the look-up of which of 1,000 fetched ids are stored
+(:meth:`sentiment.store.Store.existing_ids`, once per group of 50 sources a night) and the HTML report
+(:func:`sentiment.report.write_report`); then, once,
 what counting a night of 10,000 more scored mentions into the daily totals costs
 (:meth:`sentiment.store.Store.refresh_totals`, which the scoring stage runs when it ends). The last line
 is JSON; ``--write`` stores it as ``bench/history.json``.
@@ -215,6 +217,10 @@ def measure(path: Path) -> dict[str, float]:
             store.finish_run(stats.run_id, status="ok", stats=stats.as_row())
 
         out["alert detection"] = best_of(detect)
+        # A store group's look-up of its fetched ids (half stored, half new): once per 50 sources a night.
+        stored = [str(r[0]) for r in store.con.execute("SELECT id FROM mentions USING SAMPLE 500 ROWS").fetchall()]
+        fetched = stored + [f"new-{i}" for i in range(500)]
+        out["known ids among 1,000 fetched"] = best_of(lambda: store.existing_ids(fetched))
         report = path.with_name("report.html")
         out["report"] = best_of(lambda: write_report(store, config, report, as_of=AS_OF))
     return out
