@@ -118,7 +118,9 @@ def test_a_group_that_fails_to_store_leaves_no_cursor_behind(tmp_path: Path) -> 
 def test_sources_are_fetched_a_few_a_task(sources: int, sizes: list[int]) -> None:
     """Few sources: one a task, all four fetch workers busy; many: up to a store group's 50 a task, so a
     night of 2,150 sources is 43 Prefect task runs, not 2,150. Every source once, in order."""
-    configs = [SourceConfig(name=f"s{i}", kind="rss", brand="B", url=f"https://example.com/{i}.xml") for i in range(sources)]
+    configs = [
+        SourceConfig(name=f"s{i}", kind="rss", brand="B", url=f"https://example.com/{i}.xml") for i in range(sources)
+    ]
     chunks = nightly.fetch_chunks(configs)
     assert [len(chunk) for chunk in chunks] == sizes
     assert [s.name for chunk in chunks for s in chunk] == [s.name for s in configs]
