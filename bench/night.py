@@ -17,7 +17,8 @@ included), on a fresh database; then the same night again, which finds nothing n
   aggregates: the summary's queries; report: the HTML page; the rest, Prefect and start-up, is the
   wall time less the stages);
 - texts scored per second of the whole night, peak resident memory of the night's process (its
-  ``ru_maxrss``, from ``wait4``), the DuckDB file's size;
+  ``ru_maxrss``, from ``wait4``) and the process's own peak when each stage ended (the summary's
+  ``peak_rss_mb``: the first stage at the night's peak is where memory went up), the DuckDB file's size;
 - the second night's wall seconds and its stages.
 
 ``--keep DIR`` leaves each size's web (``web.pickle``, served again by ``bench/night_web.py WEB PORTFILE``),
@@ -110,7 +111,8 @@ def measure(n: int, brands: int, locations: int, days: int, keep: Path | None = 
         "sources_failed": summary["sources_failed"], "fetched": summary["fetched"],
         "new_mentions": summary["new_mentions"], "duplicates": summary["duplicates"], "scored": summary["scored"],
         "alerts": summary["alerts"], "wall_s": round(wall, 1), "stages_s": _stages(summary, wall),
-        "texts_per_s": round(summary["scored"] / wall, 1), "peak_rss_mb": rss, "duckdb_mb": round(size / 2**20, 1),
+        "texts_per_s": round(summary["scored"] / wall, 1), "peak_rss_mb": rss,
+        "peak_rss_mb_by_stage": summary["peak_rss_mb"], "duckdb_mb": round(size / 2**20, 1),
         "second_night_s": round(again, 1), "second_night_new": second["new_mentions"],
         "second_night_stages_s": _stages(second, again),
     }  # fmt: skip

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import resource
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -90,6 +92,9 @@ class RunStats:
     #: Wall seconds per stage (fetch, text, store, scoring, topics, alerts, publish, ...), for the summary
     #: and ``bench/night.py``: where a large night spends its time.
     timings: dict[str, float] = field(default_factory=dict)
+    #: The process's peak resident memory (MB) when each stage last ended: the first stage whose figure
+    #: is the run's peak is where memory went up (threads that run alongside a stage count in it).
+    peak_rss_mb: dict[str, int] = field(default_factory=dict)
     #: The time spent in the stages timed inside each open :meth:`timed` block (they are not its own).
     _inner: list[float] = field(default_factory=list, repr=False)
 
@@ -103,6 +108,7 @@ class RunStats:
         finally:
             spent, inner = time.perf_counter() - start, self._inner.pop()
             self.timings[stage] = self.timings.get(stage, 0.0) + spent - inner
+            self.peak_rss_mb[stage] = peak_rss_mb()
             if self._inner:
                 self._inner[-1] += spent
 
@@ -130,6 +136,12 @@ class RunStats:
         ):
             return "failed"
         return "partial" if self.sources_failed or self.channels_failed else "ok"
+
+
+def peak_rss_mb() -> int:
+    """This process's peak resident memory so far, in MB (``ru_maxrss``: KB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak / 2**20 if sys.platform == "darwin" else peak / 2**10)
 
 
 def config_sha256(path: str | Path) -> str:
@@ -438,8 +450,9 @@ def _themes(
 class ThemeEmbed:
     """The emerging-theme rule's ``embed``: e5 vectors of texts, kept in the store from night to night.
 
-    The rule's window (63 days of complaints no topic covers) moves by a day a night, so nearly every
-    text in it was embedded the night before: only texts not seen then load and run the encoder.
+    The rule's window (35 days of complaints no topic covers, with the default ``theme_days``) moves
+    by a day a night, so nearly every text in it was embedded the night before: only texts not seen
+    then load and run the encoder.
     :meth:`keep` stores tonight's new vectors and drops those the window has left behind."""
 
     PREFIX = "query: "

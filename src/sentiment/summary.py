@@ -73,6 +73,7 @@ def run_summary(stats: Any, rows: list[SentimentRow], open_: list[dict[str, Any]
         ],
         "open_alerts": open_ or [],
         "timings": {stage: round(seconds, 3) for stage, seconds in stats.timings.items()},
+        "peak_rss_mb": dict(stats.peak_rss_mb),
     }
 
 

@@ -98,6 +98,9 @@ def test_nightly_flow_end_to_end_and_idempotent(
               "aggregates", "export", "report"}  # fmt: skip
     assert set(first["timings"]) == stages - {"topics"}  # topics came in the scoring pass: no catch-up
     assert first["timings"]["scoring"] > first["timings"]["alerts"] > 0
+    # And its memory: the process's peak when each stage ended, never falling, the model in it by scoring.
+    peaks = [first["peak_rss_mb"][stage] for stage in ("model", "scoring", "alerts", "report")]
+    assert set(first["peak_rss_mb"]) == set(first["timings"]) and peaks == sorted(peaks) and peaks[1] > 800
 
     # The analyst's report beside the read copy (tests/flows/test_report_flow.py opens it in a browser).
     assert first["report"] == {"path": str(tmp_path / "monitor.report.html")}
