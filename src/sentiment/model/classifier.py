@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import struct
 import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,14 +29,20 @@ import numpy as np
 import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file
-from tokenizers import Tokenizer
 from torch import nn
 from transformers import BertConfig, BertForSequenceClassification
 from transformers.modeling_utils import no_init_weights
 
 from sentiment.errors import ModelError
-from sentiment.model.encoder import MAX_TOKENS, configure_threads, length_batches, pad_batch
-from sentiment.model.int8 import BlockEmbedding, Int8Classifier
+from sentiment.model.encoder import (
+    MAX_BATCH_ATTENTION,
+    MAX_TOKENS,
+    configure_threads,
+    length_batches,
+    pad_batch,
+    shared_tokenizer,
+)
+from sentiment.model.int8 import Int8Classifier, block_embeddings
 from sentiment.model.long_text import plan_parts
 from sentiment.model.memory import HeapTrimmer
 from sentiment.model.progress import Progress, no_progress
@@ -50,10 +55,6 @@ CALIBRATION_PREFIX = "calibration."
 _WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
 _HEAD_KEYS = ("bert.pooler.dense.weight", "bert.pooler.dense.bias", "classifier.weight", "classifier.bias")
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
-#: Upper bound on batch x length^2 per forward pass: the attention scores of 12 heads in float32 take
-#: 48 bytes per unit, so about 25 MB; a batch of 512-token parts is then 2 texts, not 32 (as fast:
-#: at that length the matrix products are large enough on their own).
-MAX_BATCH_ATTENTION = 2**19
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def build_classifier(
         warnings.simplefilter("ignore")
         model = BertForSequenceClassification(config)  # type: ignore[no-untyped-call]
     weights_file = encoder_dir / "model.safetensors"
-    table = _block_embeddings(weights_file) if compact_embeddings else None
+    table = block_embeddings(weights_file, _WORD_EMBEDDINGS) if compact_embeddings else None
     # pread, not the default mmap: tensors viewing a private mapping keep the whole 470 MB file
     # resident for as long as any one of them lives, after most were replaced by int8 copies.
     with safe_open(str(weights_file), framework="pt", backend="pread") as fh:
@@ -153,25 +154,6 @@ def build_classifier(
         model.bert.embeddings.add_module("word_embeddings", table)
     model.train(False)
     return model
-
-
-def _block_embeddings(path: Path) -> BlockEmbedding | None:
-    """The word-embedding table of a safetensors file as a :class:`BlockEmbedding`, read in slices
-    with plain reads: a safetensors slice is either a mapping of the file (its pages stay resident
-    while the table is built, 367 MB) or, with ``pread``, read row by row (8 s)."""
-    with path.open("rb") as fh:
-        (length,) = struct.unpack("<Q", fh.read(8))
-        entry = json.loads(fh.read(length))[_WORD_EMBEDDINGS]
-        if entry["dtype"] != "F32" or len(entry["shape"]) != 2:
-            return None
-        base = 8 + length + int(entry["data_offsets"][0])
-        width = int(entry["shape"][1])
-
-        def rows(start: int, stop: int) -> torch.Tensor:
-            fh.seek(base + start * width * 4)
-            return torch.from_numpy(np.fromfile(fh, dtype="<f4", count=(stop - start) * width).reshape(-1, width))
-
-        return BlockEmbedding.from_rows(rows, entry["shape"])
 
 
 def calibrate(
@@ -233,12 +215,10 @@ class FineTunedBackend:
         configure_threads()
         adapter = Adapter.load(adapter_path)
         try:
-            self.tokenizer = Tokenizer.from_file(str(encoder_dir / "tokenizer.json"))
+            self.tokenizer = shared_tokenizer(encoder_dir)
             model = build_classifier(encoder_dir, adapter, compact_embeddings=int8)
         except (OSError, ValueError) as err:
             raise ModelError(f"cannot load the encoder from {encoder_dir}: {err}") from err
-        self.tokenizer.no_truncation()
-        self.tokenizer.no_padding()
         self.adapter = adapter
         if int8 and not adapter.calibration:
             raise ModelError(f"{adapter_path} has no int8 calibration; load it in float32 or rebuild it")

@@ -8,21 +8,31 @@ runs under ``torch.inference_mode()``. bf16 autocast was dropped: on this projec
 
 from __future__ import annotations
 
+import functools
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import SafetensorError, safe_open
 from tokenizers import Tokenizer
-from transformers import AutoModel, PreTrainedModel
+from transformers import BertConfig, BertModel
+from transformers.modeling_utils import no_init_weights
 
 from sentiment.errors import ModelError
+from sentiment.model.int8 import block_embeddings
 from sentiment.model.progress import Progress, no_progress
 
 MAX_TOKENS = 512
 #: Upper bound on padded tokens per forward pass, so a batch of long reviews stays within memory.
 MAX_BATCH_TOKENS = 16384
+#: Upper bound on batch x length^2 per forward pass: the attention scores of 12 heads in float32 take
+#: 48 bytes per unit, so about 25 MB; a batch of 512-token parts is then 2 texts, not 32 (as fast:
+#: at that length the matrix products are large enough on their own).
+MAX_BATCH_ATTENTION = 2**19
+_WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
 
 
 def configure_threads() -> int:
@@ -39,18 +49,20 @@ class E5Encoder:
     def __init__(self, model_dir: Path, *, max_tokens: int = MAX_TOKENS) -> None:
         configure_threads()
         try:
-            self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-            self.model: PreTrainedModel = AutoModel.from_pretrained(model_dir).eval()
-        except (OSError, ValueError) as err:
+            self.tokenizer = shared_tokenizer(model_dir)
+            self.model = load_encoder(model_dir)
+        except (OSError, ValueError, KeyError, SafetensorError) as err:
             raise ModelError(f"cannot load the encoder from {model_dir}: {err}") from err
-        self.tokenizer.enable_truncation(max_length=max_tokens)
-        self.tokenizer.no_padding()
+        self.max_tokens = max_tokens
         self.pad_id = self.tokenizer.token_to_id("<pad>")
         self.dim = int(self.model.config.hidden_size)
 
     def token_ids(self, texts: Sequence[str], prefix: str = "") -> list[list[int]]:
-        """Token ids per text (with ``<s>``/``</s>``, truncated to the model's 512 positions)."""
-        return [enc.ids for enc in self.tokenizer.encode_batch([prefix + t for t in texts])]
+        """Token ids per text (with ``<s>``/``</s>``), cut to ``max_tokens`` as the tokenizer's own
+        truncation cuts them (the first tokens, then ``</s>``): the tokenizer is shared, not set to cut."""
+        cut = self.max_tokens - 1
+        encodings = self.tokenizer.encode_batch([prefix + t for t in texts])
+        return [enc.ids if len(enc.ids) <= self.max_tokens else enc.ids[:cut] + enc.ids[-1:] for enc in encodings]
 
     def embed(
         self,
@@ -68,7 +80,7 @@ class E5Encoder:
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         done = 0
         with torch.inference_mode():
-            for batch in length_batches(order, ids, batch_size):
+            for batch in length_batches(order, ids, batch_size, max_attention=MAX_BATCH_ATTENTION):
                 out[batch] = self._forward([ids[i] for i in batch])
                 done += len(batch)
                 progress(done, len(ids))
@@ -81,6 +93,46 @@ class E5Encoder:
         mean = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
         result: np.ndarray = torch.nn.functional.normalize(mean, dim=-1).numpy()
         return result
+
+
+@functools.lru_cache(maxsize=4)
+def shared_tokenizer(model_dir: Path) -> Tokenizer:
+    """The tokenizer of a model directory, loaded once per process and shared (the XLM-R vocabulary
+    takes about 290 MB): the scorer and the emerging-theme rule's encoder read the same file. It is
+    set neither to cut nor to pad; its users do either on the ids, and must not change its settings."""
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def load_encoder(model_dir: Path) -> BertModel:
+    """The e5 ``BertModel`` of a model directory (no pooler: e5 pools by mean), its word-embedding table
+    kept as 4-bit blocks (:class:`~sentiment.model.int8.BlockEmbedding`: the same values in a quarter
+    of the memory) where the table is on that grid, as the bundled one is.
+
+    96 of e5-small's 118M weights are that table. Read in float32 (``AutoModel.from_pretrained``), it
+    was a third of what the emerging-theme rule added to a large night's peak memory, after scoring."""
+    config = BertConfig.from_pretrained(model_dir)
+    with warnings.catch_warnings(), no_init_weights():  # every weight is assigned below: skip random init
+        warnings.simplefilter("ignore")
+        model = BertModel(config, add_pooling_layer=False)  # type: ignore[no-untyped-call]
+    weights = model_dir / "model.safetensors"
+    table = block_embeddings(weights, _WORD_EMBEDDINGS)
+    with safe_open(str(weights), framework="pt", backend="pread") as fh:
+        state = {
+            name: fh.get_tensor(name)
+            for name in list(fh.keys())
+            if not name.startswith("pooler.") and (table is None or name != _WORD_EMBEDDINGS)
+        }
+    missing = set(model.load_state_dict(state, strict=False, assign=True).missing_keys)
+    if table is not None:
+        model.embeddings.add_module("word_embeddings", table)
+        missing.discard(_WORD_EMBEDDINGS)
+    if missing:
+        raise ModelError(f"the encoder in {model_dir} lacks {sorted(missing)}")
+    model.train(False)
+    return model
 
 
 def pad_batch(batch_ids: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:

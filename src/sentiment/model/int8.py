@@ -31,11 +31,14 @@ Tried and left out: flushing denormals to zero (no measurable difference), the t
 
 from __future__ import annotations
 
+import json
+import struct
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -181,6 +184,26 @@ class BlockEmbedding(nn.Module):
         steps = self.steps[input_ids].float().reshape(*input_ids.shape, -1, self.BLOCK)
         rows: torch.Tensor = (steps * self.scales[input_ids].float().unsqueeze(-1)).flatten(-2)
         return rows
+
+
+def block_embeddings(path: Path, name: str) -> BlockEmbedding | None:
+    """Tensor ``name`` of a safetensors file (a word-embedding table) as a :class:`BlockEmbedding`, read
+    in slices with plain reads: a safetensors slice is either a mapping of the file (its pages stay
+    resident while the table is built, 367 MB) or, with ``pread``, read row by row (8 s). None when
+    it is not a float32 matrix on the 4-bit grid."""
+    with path.open("rb") as fh:
+        (length,) = struct.unpack("<Q", fh.read(8))
+        entry = json.loads(fh.read(length))[name]
+        if entry["dtype"] != "F32" or len(entry["shape"]) != 2:
+            return None
+        base = 8 + length + int(entry["data_offsets"][0])
+        width = int(entry["shape"][1])
+
+        def rows(start: int, stop: int) -> torch.Tensor:
+            fh.seek(base + start * width * 4)
+            return torch.from_numpy(np.fromfile(fh, dtype="<f4", count=(stop - start) * width).reshape(-1, width))
+
+        return BlockEmbedding.from_rows(rows, entry["shape"])
 
 
 class Int8Classifier(nn.Module):
