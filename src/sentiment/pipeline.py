@@ -465,7 +465,7 @@ class ThemeEmbed:
         self._new: dict[str, np.ndarray] = {}
         self._used: set[str] = set()
         self._encoder: E5Encoder | None = None
-        #: Texts run through the encoder tonight, and texts whose vector an earlier night kept.
+        #: The rule's texts run through the encoder tonight, and those whose vector an earlier night kept.
         self.embedded = 0
         self.reused = 0
 
@@ -473,7 +473,6 @@ class ThemeEmbed:
         """Embed ``texts`` now, without the kept vectors (the encoder is loaded on first use)."""
         if self._encoder is None:
             self._encoder = E5Encoder(self.encoder_dir)
-        self.embedded += len(texts)
         return self._encoder.embed(texts, prefix=self.PREFIX)
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
@@ -482,6 +481,7 @@ class ThemeEmbed:
         missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in known}
         if missing:
             self._new.update(zip(missing, self.encode(list(missing.values())), strict=True))
+            self.embedded += len(missing)
         self.reused += len({key for key in keys if key in self._kept} - self._used)
         self._used.update(keys)
         return np.stack([self._kept[key] if key in self._kept else self._new[key] for key in keys])

@@ -1,7 +1,7 @@
 -- Schema version 14: the emerging-theme rule's sentence vectors, kept from one night to the next. The rule
 -- reads the complaints of the last 35 days that fit no topic (theme_days 7 and the 28 before); they are
--- mostly the same each night, and embedding them all again was most of a quiet night's time (33 of 77 s
--- of a second night after 10,000 mentions).
+-- mostly the same each night, and embedding them all again was nearly half of a quiet night's time
+-- after 10,000 mentions, in a profile.
 CREATE TABLE IF NOT EXISTS theme_vectors (
     text_sha256 VARCHAR NOT NULL,
     encoder VARCHAR NOT NULL,
