@@ -45,8 +45,8 @@ redact.install()
 
 #: Sources are stored in groups of at least this many (whole fetch tasks), in the order they were
 #: submitted (so which copy of a re-post counts as the first does not depend on which site answered
-#: first): one transaction and one statement per table for the group. One source at a time, a 1,150-source night spent 31 s in the
-#: store's per-statement overhead.
+#: first): one transaction and one statement per table for the group. One source at a time, a
+#: 1,150-source night spent 31 s in the store's per-statement overhead.
 STORE_GROUP = 50
 #: The flow's thread stores with short DuckDB calls, each of which releases the GIL; with the fetch
 #: threads parsing pages it waited up to the default 5 ms switch interval to get it back after every

@@ -461,13 +461,20 @@ class ThemeEmbed:
         self._store = store
         self.encoder_dir = ensure_encoder(cache_dir)
         kept = store.theme_vectors(self.encoder_dir.name)
-        self._kept = {key: np.frombuffer(vector, dtype="<f4") for key, vector in kept.items()}
-        self._new: dict[str, np.ndarray] = {}
+        self._vectors = {key: np.frombuffer(vector, dtype="<f4") for key, vector in kept.items()}
+        self._kept = set(self._vectors)
         self._used: set[str] = set()
         self._encoder: E5Encoder | None = None
-        #: The rule's texts run through the encoder tonight, and those whose vector an earlier night kept.
-        self.embedded = 0
-        self.reused = 0
+
+    @property
+    def embedded(self) -> int:
+        """The rule's texts run through the encoder tonight."""
+        return len(self._vectors) - len(self._kept)
+
+    @property
+    def reused(self) -> int:
+        """The rule's texts read tonight whose vector an earlier night kept."""
+        return len(self._used & self._kept)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts`` now, without the kept vectors (the encoder is loaded on first use)."""
@@ -477,18 +484,15 @@ class ThemeEmbed:
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         keys = [hashlib.sha256((self.PREFIX + text).encode("utf-8")).hexdigest() for text in texts]
-        known = self._kept.keys() | self._new.keys()
-        missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in known}
+        missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in self._vectors}
         if missing:
-            self._new.update(zip(missing, self.encode(list(missing.values())), strict=True))
-            self.embedded += len(missing)
-        self.reused += len({key for key in keys if key in self._kept} - self._used)
+            self._vectors.update(zip(missing, self.encode(list(missing.values())), strict=True))
         self._used.update(keys)
-        return np.stack([self._kept[key] if key in self._kept else self._new[key] for key in keys])
+        return np.stack([self._vectors[key] for key in keys])
 
     def keep(self) -> None:
         """Store the vectors embedded tonight; drop those not read tonight."""
-        new = {key: np.asarray(vector, dtype="<f4").tobytes() for key, vector in self._new.items()}
+        new = {key: np.asarray(v, dtype="<f4").tobytes() for key, v in self._vectors.items() if key not in self._kept}
         self._store.keep_theme_vectors(self.encoder_dir.name, new, self._used)
 
 
